@@ -1,1 +1,8 @@
-Console.WriteLine("vidgen");
+using System.CommandLine;
+using VidGen.Cli.Commands;
+
+// `vidgen`: thin command layer over the VidGen library. Each command lives in Commands/.
+var root = new RootCommand("VidGen: text-to-video diffusion in .NET (generate, train, eval, dataset, bench, serve)");
+root.Add(GenerateCommand.Create());
+root.Add(TrainCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,66 @@
+using Spectre.Console;
+using TorchSharp;
+using VidGen.Models;
+using VidGen.Training;
+
+namespace VidGen.Cli.Commands;
+
+/// <summary>What every command shares: finding models, choosing the device, reporting errors in one line.</summary>
+public static class CliSupport
+{
+    public const string DefaultModelDir = "models/default";
+
+    /// <summary>
+    /// The model folder to use: the given path, else models/default found from the working directory or the
+    /// program's folder upwards. Null when there is none.
+    /// </summary>
+    public static string? FindModel(string? given)
+    {
+        if (!string.IsNullOrEmpty(given)) return given;
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, DefaultModelDir);
+                if (Checkpoint.Exists(candidate)) return candidate;
+            }
+        }
+        return null;
+    }
+
+    public static torch.Device ParseDevice(string name)
+    {
+        var n = name.Trim().ToLowerInvariant();
+        if (n == "cpu") return torch.CPU;
+        if (n.StartsWith("cuda"))
+        {
+            if (!torch.cuda.is_available())
+                throw new ArgumentException("--device cuda: no CUDA backend is available (this build ships TorchSharp-cpu); use --device cpu");
+            return torch.device(n);
+        }
+        throw new ArgumentException($"unknown device '{name}'; use cpu or cuda[:N]");
+    }
+
+    /// <summary>Runs a command body, turning expected failures into one red line and exit code 1.</summary>
+    public static int Run(Func<int> body)
+    {
+        try { return body(); }
+        catch (OperationCanceledException) { AnsiConsole.MarkupLine("[yellow]cancelled[/]"); return 130; }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Ctrl+C cancels the token instead of killing the process, so long work can save and stop cleanly.</summary>
+    public static CancellationTokenSource CancelOnCtrlC()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        return cts;
+    }
+
+    public static string Describe(VideoDiffusionModel m) =>
+        $"{m.Config.Frames}x{m.Config.Resolution}x{m.Config.Resolution}, {m.ParameterCount() / 1e6:F2}M parameters, {m.Config.Prediction} prediction";
+}

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Spectre.Console;
+using VidGen.Diffusion;
+using VidGen.Diffusion.Samplers;
+using VidGen.Media;
+using VidGen.Pipelines;
+using VidGen.Training;
+
+namespace VidGen.Cli.Commands;
+
+/// <summary>`vidgen generate "prompt"`: writes a video named after the prompt.</summary>
+public static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var prompt = new Argument<string>("prompt") { Description = "what the video shows, e.g. \"a small red circle moving left\"" };
+        var output = new Option<string?>("--out", "-o") { Description = "output file (.gif) or folder; default: <prompt>.gif in the current folder" };
+        var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
+        var seed = new Option<long?>("--seed", "-s") { Description = "random seed (default: random, printed so the video can be reproduced)" };
+        var steps = new Option<int>("--steps") { Description = "sampler steps", DefaultValueFactory = _ => 20 };
+        var guidance = new Option<double>("--guidance", "-g") { Description = "classifier-free guidance scale (1 = off)", DefaultValueFactory = _ => 4 };
+        var sampler = new Option<string>("--sampler") { Description = "ddim | dpm++2m | euler | heun | ddpm", DefaultValueFactory = _ => "dpm++2m" };
+        var negative = new Option<string>("--negative") { Description = "negative prompt (what to steer away from)", DefaultValueFactory = _ => "" };
+        var frames = new Option<int>("--frames") { Description = "frames (default: the model's)", DefaultValueFactory = _ => 0 };
+        var fps = new Option<double>("--fps") { Description = "playback frames per second (default: the model's)", DefaultValueFactory = _ => 0 };
+        var scale = new Option<int>("--scale") { Description = "pixel upscaling of the written file", DefaultValueFactory = _ => 4 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+
+        var cmd = new Command("generate", "Generate a video from a text prompt") { prompt, output, model, seed, steps, guidance, sampler, negative, frames, fps, scale, device };
+        cmd.SetAction(r => CliSupport.Run(() =>
+        {
+            string? modelDir = CliSupport.FindModel(r.GetValue(model));
+            if (modelDir is null)
+            {
+                modelDir = QuickModel.EnsureTrained();
+            }
+            var dev = CliSupport.ParseDevice(r.GetValue(device)!);
+            using var vdm = Checkpoint.Load(modelDir, dev);
+            var request = new GenerationRequest
+            {
+                Prompt = r.GetValue(prompt)!,
+                NegativePrompt = r.GetValue(negative)!,
+                Seed = r.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
+                Steps = r.GetValue(steps),
+                GuidanceScale = r.GetValue(guidance),
+                Sampler = Sampler.Parse(r.GetValue(sampler)!),
+                Frames = r.GetValue(frames),
+                Fps = r.GetValue(fps),
+            };
+            var pipe = new TextToVideoPipeline(vdm);
+            var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
+            if (unknown.Count > 0)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these words and cannot follow them: {string.Join(", ", unknown)}");
+            GenerationResult result = null!;
+            AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"{Sampler.Name(request.Sampler)} x {request.Steps}", maxValue: request.Steps);
+                    using var cts = CliSupport.CancelOnCtrlC();
+                    result = pipe.Generate(request, s => task.Value = s.Step, cts.Token);
+                });
+            string path = ResolveOutput(r.GetValue(output), request.Prompt);
+            VideoWriter.Write(result.Video, path, r.GetValue(scale));
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{path}[/] ({result.Video.Frames} frames, seed {request.Seed}, {result.Elapsed.TotalSeconds:F1} s, model {modelDir})");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static string ResolveOutput(string? given, string prompt)
+    {
+        string name = FileNames.FromPrompt(prompt) + ".gif";
+        if (string.IsNullOrEmpty(given)) return Path.GetFullPath(name);
+        if (Directory.Exists(given) || given.EndsWith('/') || given.EndsWith(Path.DirectorySeparatorChar)) return Path.GetFullPath(Path.Combine(given, name));
+        return Path.GetFullPath(given);
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Spectre.Console;
+using VidGen.Data;
+using VidGen.Models;
+using VidGen.Training;
+
+namespace VidGen.Cli.Commands;
+
+/// <summary>`vidgen train`: trains a model on the shapes world and writes a model folder.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out", "-o") { Description = "model folder to write", Required = true };
+        var steps = new Option<int>("--steps") { Description = "optimizer steps", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "clips per micro-batch", DefaultValueFactory = _ => 8 };
+        var accum = new Option<int>("--grad-accum") { Description = "micro-batches per optimizer step", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => 5e-4 };
+        var warmup = new Option<int>("--warmup") { Description = "linear warmup steps", DefaultValueFactory = _ => 100 };
+        var preset = new Option<string>("--preset") { Description = "model size: tiny | small | default", DefaultValueFactory = _ => "default" };
+        var resolution = new Option<int>("--resolution") { Description = "frame size in pixels", DefaultValueFactory = _ => 32 };
+        var frames = new Option<int>("--frames") { Description = "frames per clip", DefaultValueFactory = _ => 8 };
+        var seed = new Option<int>("--seed") { Description = "seed for weights, data order and noise", DefaultValueFactory = _ => 0 };
+        var dropout = new Option<double>("--caption-dropout") { Description = "fraction of captions replaced by the null text", DefaultValueFactory = _ => 0.1 };
+        var ema = new Option<double>("--ema-decay") { Description = "EMA decay of the sampling weights", DefaultValueFactory = _ => 0.999 };
+        var every = new Option<int>("--checkpoint-every") { Description = "save every N steps", DefaultValueFactory = _ => 250 };
+        var sampleEvery = new Option<int>("--sample-every") { Description = "write a sample GIF grid every N steps (0 = never)", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "continue the run saved in --out" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
+
+        var cmd = new Command("train", "Train a text-to-video model on the shapes world")
+            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads };
+        cmd.SetAction(r => CliSupport.Run(() =>
+        {
+            string outDir = r.GetValue(output)!;
+            bool resuming = r.GetValue(resume);
+            ModelConfig config = resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile))
+                ? ModelConfig.FromJson(File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)))
+                : Presets.Get(r.GetValue(preset)!, r.GetValue(resolution), r.GetValue(frames));
+            var options = new TrainOptions
+            {
+                Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), GradAccumulation = r.GetValue(accum),
+                LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup), Seed = r.GetValue(seed),
+                CaptionDropout = r.GetValue(dropout), EmaDecay = r.GetValue(ema), CheckpointEvery = r.GetValue(every),
+                SampleEvery = r.GetValue(sampleEvery), Threads = r.GetValue(threads),
+            };
+            var data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
+            return Run(config, data, options, outDir, resuming);
+        }));
+        return cmd;
+    }
+
+    public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume)
+    {
+        using var trainer = new Trainer(config, data, options, outDir);
+        if (resume) trainer.Resume();
+        AnsiConsole.MarkupLineInterpolated($"training {CliSupport.Describe(trainer.Model)} for {options.Steps} steps (batch {options.BatchSize}x{options.GradAccumulation}) into {outDir}{(resume ? $", resuming at step {trainer.Step}" : "")}");
+        AnsiConsole.MarkupLine("[grey]Ctrl+C saves a checkpoint and stops; --resume continues.[/]");
+        using var cts = CliSupport.CancelOnCtrlC();
+        TrainProgress? last = null;
+        AnsiConsole.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("train", maxValue: options.Steps);
+                task.Value = trainer.Step;
+                trainer.Train(p =>
+                {
+                    last = p;
+                    task.Value = p.Step;
+                    task.Description = $"step {p.Step} loss {p.Loss:F4} {p.VideosPerSecond:F1} videos/s";
+                }, cts.Token);
+            });
+        if (last is not null)
+            AnsiConsole.MarkupLineInterpolated($"saved [green]{outDir}[/] at step {trainer.Step}: loss {last.Loss:F4}, {last.VideosPerSecond:F2} videos/s, {last.Elapsed:hh\\:mm\\:ss}");
+        return 0;
+    }
+}
+
+/// <summary>Named model sizes.</summary>
+public static class Presets
+{
+    public static ModelConfig Get(string name, int resolution, int frames) => name.ToLowerInvariant() switch
+    {
+        "tiny" => ModelConfig.Tiny(resolution, frames),
+        "small" => new ModelConfig
+        {
+            Unet = new Unet3DConfig { Dim = 16, DimMults = new[] { 1, 2, 4 }, AttnHeads = 2, AttnDimHead = 16, SampleSize = resolution, ContextDim = 32 },
+            Text = new Text.TextEncoderConfig { Dim = 32, Layers = 1, Heads = 2 },
+            Resolution = resolution, Frames = frames,
+        },
+        "default" => new ModelConfig
+        {
+            Unet = new Unet3DConfig { SampleSize = resolution },
+            Resolution = resolution, Frames = frames,
+        },
+        _ => throw new ArgumentException($"unknown preset '{name}'; use tiny, small or default"),
+    };
+}

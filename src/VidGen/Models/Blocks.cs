@@ -1,0 +1,113 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VidGen.Models;
+
+/// <summary>
+/// Residual block of the factorised space-time U-Net: GroupNorm, SiLU, 1x3x3 conv, FiLM from the time/text
+/// embedding, and optionally a zero-initialised 3x1x1 temporal conv. (B, Cin, F, H, W) -> (B, Cout, F, H, W).
+/// </summary>
+public sealed class ResnetBlock : nn.Module
+{
+    private readonly GroupNorm norm1, norm2;
+    private readonly Conv3d conv1, conv2;
+    private readonly Conv3d? temporal_conv, res_conv;
+    private readonly Linear film; // embedding -> (scale, shift)
+
+    public ResnetBlock(string name, long dimIn, long dimOut, long embDim, int groups, bool temporalConv) : base(name)
+    {
+        norm1 = GroupNorm(Math.Min(groups, dimIn), dimIn);
+        conv1 = Conv3d(dimIn, dimOut, (1, 3, 3), padding: (0, 1, 1));
+        film = Linear(embDim, dimOut * 2);
+        norm2 = GroupNorm(Math.Min(groups, dimOut), dimOut);
+        conv2 = Conv3d(dimOut, dimOut, (1, 3, 3), padding: (0, 1, 1));
+        if (temporalConv)
+        {
+            temporal_conv = Conv3d(dimOut, dimOut, (3, 1, 1), padding: (1, 0, 0));
+            // Starts as the identity path, so the block begins as a per-frame image block (Ho et al.).
+            using (no_grad()) { temporal_conv.weight!.zero_(); temporal_conv.bias!.zero_(); }
+        }
+        if (dimIn != dimOut) res_conv = Conv3d(dimIn, dimOut, 1);
+        RegisterComponents();
+    }
+
+    /// <param name="x">(B, Cin, F, H, W)</param>
+    /// <param name="emb">(B, E): time embedding plus pooled text</param>
+    public Tensor Forward(Tensor x, Tensor emb)
+    {
+        using var scope = NewDisposeScope();
+        var h = conv1.forward(functional.silu(norm1.forward(x)));
+        if (temporal_conv is not null) h = h + temporal_conv.forward(h);
+        var ss = film.forward(functional.silu(emb)).view(emb.shape[0], -1, 1, 1, 1).chunk(2, 1); // (B, Cout, 1, 1, 1) x2
+        h = norm2.forward(h) * (ss[0] + 1) + ss[1];
+        h = conv2.forward(functional.silu(h));
+        var skip = res_conv is null ? x : res_conv.forward(x);
+        return (h + skip).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Spatial attention with its pre-norm and residual: linear at high resolution, full softmax at low.</summary>
+public sealed class SpatialAttentionBlock : nn.Module
+{
+    private readonly GroupNorm norm;
+    private readonly SpatialLinearAttention? linear_attn;
+    private readonly SpatialFullAttention? full_attn;
+
+    public SpatialAttentionBlock(string name, long dim, int heads, int dimHead, bool full) : base(name)
+    {
+        norm = GroupNorm(1, dim); // LayerNorm over channels and pixels, as lucidrains' PreNorm
+        if (full) full_attn = new SpatialFullAttention("full_attn", dim, heads, dimHead);
+        else linear_attn = new SpatialLinearAttention("linear_attn", dim, heads, dimHead);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x)
+    {
+        using var normed = norm.forward(x);
+        using var y = full_attn is not null ? full_attn.Forward(normed) : linear_attn!.Forward(normed);
+        return x + y;
+    }
+}
+
+/// <summary>Halves H and W (frames untouched). (B, C, F, H, W) -> (B, C, F, H/2, W/2).</summary>
+public sealed class Downsample : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv3d conv;
+    public Downsample(string name, long dim) : base(name)
+    {
+        conv = Conv3d(dim, dim, (1, 4, 4), stride: (1, 2, 2), padding: (0, 1, 1));
+        RegisterComponents();
+    }
+    public override Tensor forward(Tensor x) => conv.forward(x);
+}
+
+/// <summary>Doubles H and W by nearest-neighbour then a 1x3x3 conv (no checkerboard artefacts).</summary>
+public sealed class Upsample : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv3d conv;
+    public Upsample(string name, long dim) : base(name)
+    {
+        conv = Conv3d(dim, dim, (1, 3, 3), padding: (0, 1, 1));
+        RegisterComponents();
+    }
+    public override Tensor forward(Tensor x)
+    {
+        using var up = functional.interpolate(x, scale_factor: new[] { 1.0, 2.0, 2.0 }, mode: InterpolationMode.Nearest);
+        return conv.forward(up);
+    }
+}
+
+public static class Embeddings
+{
+    /// <summary>Transformer sinusoidal embedding of (possibly fractional) timesteps. t (B) -> (B, dim).</summary>
+    public static Tensor Sinusoidal(Tensor t, int dim)
+    {
+        using var scope = NewDisposeScope();
+        int half = dim / 2;
+        var freqs = exp(arange(half, dtype: ScalarType.Float32, device: t.device) * (float)(-Math.Log(10000) / (half - 1)));
+        var args = t.to_type(ScalarType.Float32).unsqueeze(1) * freqs.unsqueeze(0);
+        return cat(new[] { args.sin(), args.cos() }, 1).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using TorchSharp;
+using VidGen.Data;
+using VidGen.Diffusion;
+using VidGen.Diffusion.Samplers;
+using VidGen.Media;
+using VidGen.Models;
+using static TorchSharp.torch;
+
+namespace VidGen.Pipelines;
+
+public sealed record GenerationRequest
+{
+    public required string Prompt { get; init; }
+    /// <summary>Text to steer away from; empty means the learned null text.</summary>
+    public string NegativePrompt { get; init; } = "";
+    public long Seed { get; init; }
+    public int Steps { get; init; } = 20;
+    public double GuidanceScale { get; init; } = 4;
+    public SamplerKind Sampler { get; init; } = SamplerKind.DpmSolverPP2M;
+    public TimestepSpacing Spacing { get; init; } = TimestepSpacing.Trailing;
+    public double Eta { get; init; }
+    public X0Clip Clip { get; init; } = X0Clip.Clamp;
+    /// <summary>Frame count; 0 = the model's training length.</summary>
+    public int Frames { get; init; }
+    /// <summary>Playback rate; 0 = the model's.</summary>
+    public double Fps { get; init; }
+    /// <summary>Clips generated in one batch (each with its own noise from the same seed stream).</summary>
+    public int BatchSize { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException("the prompt is empty; describe the video, e.g. \"a small red circle moving left\"");
+        if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
+        if (GuidanceScale < 0 || GuidanceScale > 50) throw new ArgumentException($"guidance must be between 0 and 50 (got {GuidanceScale})");
+        if (Frames < 0 || Frames > 64) throw new ArgumentException($"frames must be between 1 and 64 (got {Frames})");
+        if (BatchSize < 1 || BatchSize > 64) throw new ArgumentException($"batch size must be between 1 and 64 (got {BatchSize})");
+        if (Eta < 0 || Eta > 1) throw new ArgumentException($"eta must be between 0 and 1 (got {Eta})");
+    }
+}
+
+public sealed record GenerationResult(Video Video, IReadOnlyList<Video> Batch, GenerationRequest Request, TimeSpan Elapsed, IReadOnlyList<string> UnknownWords);
+
+/// <summary>
+/// Text to video, as a numbered loop (diffusers style):
+/// 1. encode the prompt (and the negative prompt) once; 2. draw x_T from the seed; 3. run the sampler over
+/// a guided x0 denoiser, one batched forward per step for both branches; 4. convert to frames.
+/// </summary>
+public sealed class TextToVideoPipeline
+{
+    private readonly VideoDiffusionModel model;
+    private readonly NoiseSchedule schedule;
+
+    public TextToVideoPipeline(VideoDiffusionModel model)
+    {
+        this.model = model;
+        schedule = new NoiseSchedule(model.Config.Schedule, model.Config.TrainTimesteps);
+    }
+
+    public VideoDiffusionModel Model => model;
+
+    public GenerationResult Generate(GenerationRequest request, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
+    {
+        request.Validate();
+        var clock = Stopwatch.StartNew();
+        var cfg = model.Config;
+        int frames = request.Frames > 0 ? request.Frames : cfg.Frames;
+        if (frames > cfg.Unet.MaxFrames) throw new ArgumentException($"this model generates at most {cfg.Unet.MaxFrames} frames (asked for {frames})");
+        var device = model.parameters().First().device;
+        int b = request.BatchSize;
+        var unknown = model.Tokenizer.UnknownWords(request.Prompt);
+
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        model.eval();
+
+        // 1. Text, encoded once: conditional rows, then unconditional rows (negative prompt or learned null).
+        var cond = model.EncodeText(Enumerable.Repeat(request.Prompt, b).ToList());
+        bool hasNegative = !string.IsNullOrWhiteSpace(request.NegativePrompt);
+        var uncond = model.EncodeText(Enumerable.Repeat(hasNegative ? request.NegativePrompt : "", b).ToList());
+        var both = new TextCondition(cat(new[] { cond.Tokens, uncond.Tokens }), cat(new[] { cond.Mask, uncond.Mask }), cat(new[] { cond.Pooled, uncond.Pooled }));
+        var dropBoth = cat(new[] { zeros(b, dtype: ScalarType.Bool, device: device), full(b, !hasNegative, dtype: ScalarType.Bool, device: device) });
+
+        // 2. Starting noise from the seed (CPU generator, so the same seed gives the same clip on any device).
+        var gen = new Generator((ulong)request.Seed, CPU);
+        var xT = randn(new long[] { b, cfg.Unet.Channels, frames, cfg.Resolution, cfg.Resolution }, generator: gen).to(device);
+
+        // 3. Guided denoiser and sampler.
+        GuidedModel network = (xt, t, branch) =>
+        {
+            if (branch == GuidanceBranch.Conditional)
+                return model.Forward(xt, full(xt.shape[0], (float)t, device: device), cond);
+            var x2 = cat(new[] { xt, xt });
+            return model.Forward(x2, full(x2.shape[0], (float)t, device: device), both, dropBoth);
+        };
+        var denoiser = Guidance.Denoiser(network, cfg.Prediction, schedule, new GuidanceOptions { Scale = request.GuidanceScale, Clip = request.Clip });
+        var options = new SamplingOptions
+        {
+            Schedule = schedule,
+            Timesteps = Timesteps.Make(schedule, request.Steps, request.Spacing),
+            Generator = gen,
+            Eta = request.Eta,
+            Callback = onStep,
+            Cancellation = cancel,
+        };
+        var x0 = Sampler.Run(request.Sampler, denoiser, xT, options);
+
+        // 4. Frames.
+        var videos = ClipTensors.ToVideos(x0, request.Fps > 0 ? request.Fps : cfg.Fps);
+        return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace VidGen.Text;
+
+/// <summary>
+/// Word-level tokenizer whose vocabulary is built from the training captions and saved with the checkpoint.
+/// Ids: 0 = [PAD], 1 = [UNK], then words in first-seen order. Lower-cases and splits on non-letters/digits.
+/// </summary>
+public sealed partial class WordTokenizer
+{
+    public const int PadId = 0, UnkId = 1;
+    public const string Pad = "[PAD]", Unk = "[UNK]";
+
+    private readonly Dictionary<string, int> ids;
+    public IReadOnlyList<string> Vocabulary { get; }
+    public int MaxLength { get; }
+
+    public WordTokenizer(IEnumerable<string> vocabulary, int maxLength = 16)
+    {
+        var words = new List<string> { Pad, Unk };
+        words.AddRange(vocabulary.Where(w => w != Pad && w != Unk).Distinct());
+        Vocabulary = words;
+        ids = words.Select((w, i) => (w, i)).ToDictionary(p => p.w, p => p.i);
+        MaxLength = maxLength;
+    }
+
+    public static WordTokenizer FromCaptions(IEnumerable<string> captions, int maxLength = 16) =>
+        new(captions.SelectMany(Words), maxLength);
+
+    [GeneratedRegex("[\\p{L}\\p{N}]+")]
+    private static partial Regex WordPattern();
+
+    public static IEnumerable<string> Words(string text) =>
+        WordPattern().Matches(text.ToLowerInvariant()).Select(m => m.Value);
+
+    /// <summary>Token ids padded/truncated to <see cref="MaxLength"/>, and the real-token mask.</summary>
+    public (long[] Ids, bool[] Mask) Encode(string text)
+    {
+        var result = new long[MaxLength];
+        var mask = new bool[MaxLength];
+        int n = 0;
+        foreach (var w in Words(text))
+        {
+            if (n == MaxLength) break;
+            result[n] = ids.TryGetValue(w, out var id) ? id : UnkId;
+            mask[n++] = true;
+        }
+        if (n == 0) mask[0] = true; // an empty prompt still has one (padding) key to attend to
+        return (result, mask);
+    }
+
+    public string Decode(IEnumerable<long> tokenIds) =>
+        string.Join(' ', tokenIds.Where(i => i != PadId).Select(i => i < Vocabulary.Count ? Vocabulary[(int)i] : Unk));
+
+    /// <summary>Words of <paramref name="text"/> not in the vocabulary (the model cannot read them).</summary>
+    public IReadOnlyList<string> UnknownWords(string text) => Words(text).Where(w => !ids.ContainsKey(w)).Distinct().ToList();
+
+    /// <summary>Number of words past <see cref="MaxLength"/> that would be cut.</summary>
+    public int TruncatedWords(string text) => Math.Max(0, Words(text).Count() - MaxLength);
+
+    public string ToJson() => JsonSerializer.Serialize(new TokenizerFile(Vocabulary.ToArray(), MaxLength), new JsonSerializerOptions { WriteIndented = true });
+
+    public static WordTokenizer FromJson(string json)
+    {
+        var f = JsonSerializer.Deserialize<TokenizerFile>(json) ?? throw new InvalidDataException("tokenizer.json is empty");
+        if (f.Vocabulary is null || f.Vocabulary.Length < 2 || f.Vocabulary[0] != Pad || f.Vocabulary[1] != Unk)
+            throw new InvalidDataException("tokenizer.json must list [PAD] and [UNK] first");
+        return new WordTokenizer(f.Vocabulary.Skip(2), f.MaxLength);
+    }
+
+    private sealed record TokenizerFile(string[] Vocabulary, int MaxLength);
+}

@@ -1,0 +1,75 @@
+using TorchSharp;
+using VidGen.Models;
+using VidGen.Text;
+using static TorchSharp.torch;
+
+namespace VidGen.Training;
+
+/// <summary>
+/// A model folder: config.json, tokenizer.json and model.safetensors (the weights used for sampling, EMA when
+/// trained here). Weights load by name; missing, unexpected or mis-shaped keys give one error listing them all.
+/// </summary>
+public static class Checkpoint
+{
+    public const string ConfigFile = "config.json", TokenizerFile = "tokenizer.json", WeightsFile = "model.safetensors";
+
+    public static void Save(string dir, VideoDiffusionModel model, ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, ConfigFile), model.Config.ToJson());
+        File.WriteAllText(Path.Combine(dir, TokenizerFile), model.Tokenizer.ToJson());
+        SaveWeights(Path.Combine(dir, WeightsFile), model, storeAs, metadata);
+    }
+
+    public static void SaveWeights(string path, nn.Module module, ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Safetensors.Save(path, module.state_dict().Select(kv => (kv.Key, kv.Value)), metadata, storeAs);
+
+    public static bool Exists(string dir) =>
+        File.Exists(Path.Combine(dir, ConfigFile)) && File.Exists(Path.Combine(dir, TokenizerFile)) && File.Exists(Path.Combine(dir, WeightsFile));
+
+    public static VideoDiffusionModel Load(string dir, Device? device = null)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"model folder not found: {dir}");
+        foreach (var f in new[] { ConfigFile, TokenizerFile, WeightsFile })
+            if (!File.Exists(Path.Combine(dir, f)))
+                throw new FileNotFoundException($"{dir} is not a VidGen model folder: {f} is missing (train one with `vidgen train --out {dir}`)");
+        var config = ModelConfig.FromJson(File.ReadAllText(Path.Combine(dir, ConfigFile)), Path.Combine(dir, ConfigFile));
+        var tokenizer = WordTokenizer.FromJson(File.ReadAllText(Path.Combine(dir, TokenizerFile)));
+        var model = new VideoDiffusionModel(config, tokenizer);
+        LoadWeights(Path.Combine(dir, WeightsFile), model);
+        if (device is not null) model.to(device);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Copies every tensor of the file into the module's parameters and buffers of the same name.</summary>
+    public static void LoadWeights(string path, nn.Module module)
+    {
+        var loaded = Safetensors.Load(path);
+        try { CopyInto(module, loaded, path); }
+        finally { foreach (var t in loaded.Values) t.Dispose(); }
+    }
+
+    public static void CopyInto(nn.Module module, IReadOnlyDictionary<string, Tensor> loaded, string source)
+    {
+        var state = module.state_dict();
+        var missing = state.Keys.Where(k => !loaded.ContainsKey(k)).ToList();
+        var unexpected = loaded.Keys.Where(k => !state.ContainsKey(k)).ToList();
+        var misshaped = state.Where(kv => loaded.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
+            .Select(kv => $"{kv.Key} (model {Shape(kv.Value)}, file {Shape(loaded[kv.Key])})").ToList();
+        if (missing.Count + unexpected.Count + misshaped.Count > 0)
+        {
+            var parts = new List<string>();
+            if (missing.Count > 0) parts.Add($"missing keys: {string.Join(", ", missing.Take(20))}{More(missing)}");
+            if (unexpected.Count > 0) parts.Add($"unexpected keys: {string.Join(", ", unexpected.Take(20))}{More(unexpected)}");
+            if (misshaped.Count > 0) parts.Add($"shape mismatches: {string.Join(", ", misshaped.Take(20))}{More(misshaped)}");
+            throw new InvalidDataException($"{source} does not match the model: {string.Join("; ", parts)}");
+        }
+        using (no_grad())
+            foreach (var (name, target) in state)
+                target.copy_(loaded[name]);
+    }
+
+    static string Shape(Tensor t) => "[" + string.Join(",", t.shape) + "]";
+    static string More<T>(List<T> l) => l.Count > 20 ? $" (+{l.Count - 20} more)" : "";
+}

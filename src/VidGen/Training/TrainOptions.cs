@@ -1,0 +1,31 @@
+using VidGen.Diffusion;
+
+namespace VidGen.Training;
+
+public sealed record TrainOptions
+{
+    public int Steps { get; init; } = 1000;
+    public int BatchSize { get; init; } = 8;
+    /// <summary>Micro-batches summed per optimizer step (effective batch = BatchSize * GradAccumulation).</summary>
+    public int GradAccumulation { get; init; } = 1;
+    public double LearningRate { get; init; } = 5e-4;
+    public int WarmupSteps { get; init; } = 100;
+    /// <summary>Cosine decay ends at LearningRate * MinLrFraction.</summary>
+    public double MinLrFraction { get; init; } = 0.1;
+    public double WeightDecay { get; init; } = 0.01;
+    public double GradClip { get; init; } = 1.0;
+    public double EmaDecay { get; init; } = 0.999;
+    /// <summary>Fraction of captions replaced by the learned null text, so guidance has something to contrast.</summary>
+    public double CaptionDropout { get; init; } = 0.1;
+    /// <summary>Fraction of clips trained as independent frames (Ho et al.'s joint image-video training).</summary>
+    public double ImageFraction { get; init; } = 0;
+    public int Seed { get; init; } = 0;
+    public int CheckpointEvery { get; init; } = 500;
+    /// <summary>Writes a sample GIF grid every N steps (0 = never).</summary>
+    public int SampleEvery { get; init; } = 0;
+    public int Threads { get; init; } = 0;
+    public LossOptions Loss { get; init; } = new();
+}
+
+/// <summary>Reported after every optimizer step.</summary>
+public sealed record TrainProgress(int Step, int TotalSteps, double Loss, double LearningRate, double VideosPerSecond, TimeSpan Elapsed, TimeSpan Eta);

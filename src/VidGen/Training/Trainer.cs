@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.Modules;
+using VidGen.Data;
+using VidGen.Diffusion;
+using VidGen.Media;
+using VidGen.Models;
+using VidGen.Text;
+using static TorchSharp.torch;
+
+namespace VidGen.Training;
+
+/// <summary>
+/// Trains a <see cref="VideoDiffusionModel"/> on an <see cref="ITrainingClips"/> source: AdamW, warmup + cosine,
+/// gradient clipping and accumulation, EMA, caption dropout, checkpoints, exact resume, JSONL loss log.
+/// Clip indices and noise are derived from (seed, step), so a resumed run continues exactly where it stopped.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string StateDir = "training", RawWeights = "raw.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
+
+    private readonly ITrainingClips data;
+    private readonly TrainOptions options;
+    private readonly string outDir;
+    private readonly Device device;
+    private readonly DiffusionLoss loss;
+    private readonly OptimizerHelper optimizer;
+
+    public VideoDiffusionModel Model { get; }
+    public VideoDiffusionModel EmaModel { get; }
+    public int Step { get; private set; }
+
+    public Trainer(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, Device? device = null, WordTokenizer? tokenizer = null)
+    {
+        if (data.Resolution != config.Resolution || data.Frames != config.Frames)
+            throw new ArgumentException($"data clips are {data.Frames}x{data.Resolution}px but the model expects {config.Frames}x{config.Resolution}px");
+        this.data = data; this.options = options; this.outDir = outDir;
+        this.device = device ?? CPU;
+        if (options.Threads > 0) set_num_threads(options.Threads);
+        tokenizer ??= WordTokenizer.FromCaptions(data.VocabularyCaptions(), config.Text.MaxLength);
+        // Model, EMA copy and optimizer live outside any dispose scope: parameters made in a scope die with it.
+        manual_seed(options.Seed);
+        Model = new VideoDiffusionModel(config, tokenizer);
+        EmaModel = new VideoDiffusionModel(config, tokenizer);
+        Model.to(this.device); EmaModel.to(this.device);
+        Ema.CopyWeights(EmaModel, Model);
+        EmaModel.eval();
+        foreach (var p in EmaModel.parameters()) p.requires_grad = false;
+        optimizer = optim.AdamW(Model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        loss = new DiffusionLoss(new NoiseSchedule(config.Schedule, config.TrainTimesteps), options.Loss with { Prediction = config.Prediction });
+    }
+
+    /// <summary>Learning rate at a step: linear warmup, then cosine decay to MinLrFraction.</summary>
+    public static double LearningRateAt(TrainOptions o, int step)
+    {
+        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
+        double p = (step - o.WarmupSteps) / (double)Math.Max(1, o.Steps - o.WarmupSteps);
+        double cos = 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, p)));
+        return o.LearningRate * (o.MinLrFraction + (1 - o.MinLrFraction) * cos);
+    }
+
+    /// <summary>Runs until <see cref="TrainOptions.Steps"/> or cancellation; saves a checkpoint either way.</summary>
+    public void Train(Action<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(outDir);
+        using var log = new StreamWriter(Path.Combine(outDir, LogFile), append: true);
+        var clock = Stopwatch.StartNew();
+        int startStep = Step;
+        Model.train();
+        while (Step < options.Steps && !cancel.IsCancellationRequested)
+        {
+            double lr = LearningRateAt(options, Step);
+            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+            double stepLoss = TrainStep();
+            Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
+            Step++;
+
+            double elapsed = clock.Elapsed.TotalSeconds;
+            double vps = (Step - startStep) * options.BatchSize * options.GradAccumulation / Math.Max(elapsed, 1e-9);
+            var eta = TimeSpan.FromSeconds((options.Steps - Step) * elapsed / Math.Max(1, Step - startStep));
+            log.WriteLine(JsonSerializer.Serialize(new { step = Step, loss = stepLoss, lr, videos_per_s = Math.Round(vps, 3), elapsed_s = Math.Round(elapsed, 2) }));
+            progress?.Invoke(new TrainProgress(Step, options.Steps, stepLoss, lr, vps, clock.Elapsed, eta));
+            if (options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0 && Step < options.Steps) { log.Flush(); Save(); }
+            if (options.SampleEvery > 0 && Step % options.SampleEvery == 0) WriteSampleGrid();
+        }
+        log.Flush();
+        Save();
+    }
+
+    /// <summary>One optimizer step over GradAccumulation micro-batches. Returns the mean loss.</summary>
+    public double TrainStep()
+    {
+        optimizer.zero_grad();
+        double total = 0;
+        for (int micro = 0; micro < options.GradAccumulation; micro++)
+        {
+            using var scope = NewDisposeScope();
+            long first = ((long)Step * options.GradAccumulation + micro) * options.BatchSize;
+            var clips = new List<Video>(options.BatchSize);
+            var captions = new List<string>(options.BatchSize);
+            for (int i = 0; i < options.BatchSize; i++)
+            {
+                var (v, c) = data.Clip(first + i);
+                clips.Add(v); captions.Add(c);
+            }
+            var gen = new Generator((ulong)HashCode.Combine(options.Seed, Step, micro) & 0x7FFFFFFF, CPU);
+            var x0 = ClipTensors.ToTensor(clips, device);
+            var text = Model.EncodeText(captions);
+            var drop = (rand(new long[] { options.BatchSize }, generator: gen) < options.CaptionDropout).to(device);
+            Tensor? focus = options.ImageFraction > 0 ? (rand(new long[] { options.BatchSize }, generator: gen) < options.ImageFraction).to(device) : null;
+            var l = loss.Compute((xt, t) => Model.Forward(xt, t, text, drop, focus), x0, gen);
+            (l / options.GradAccumulation).backward();
+            total += l.item<float>();
+        }
+        if (options.GradClip > 0) nn.utils.clip_grad_norm_(Model.parameters(), options.GradClip);
+        optimizer.step();
+        return total / options.GradAccumulation;
+    }
+
+    /// <summary>Writes the sampling checkpoint (EMA weights) and the resume state under training/.</summary>
+    public void Save()
+    {
+        Checkpoint.Save(outDir, EmaModel, metadata: new Dictionary<string, string> { ["step"] = Step.ToString(), ["weights"] = "ema" });
+        var state = Path.Combine(outDir, StateDir);
+        Directory.CreateDirectory(state);
+        Checkpoint.SaveWeights(Path.Combine(state, RawWeights), Model);
+        optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
+        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed)));
+    }
+
+    /// <summary>Continues from a folder written by <see cref="Save"/>: raw and EMA weights, optimizer moments, step.</summary>
+    public void Resume()
+    {
+        var state = Path.Combine(outDir, StateDir);
+        var stateFile = Path.Combine(state, StateFile);
+        if (!File.Exists(stateFile)) throw new FileNotFoundException($"nothing to resume in {outDir}: {stateFile} is missing");
+        var s = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty");
+        Checkpoint.LoadWeights(Path.Combine(state, RawWeights), Model);
+        Checkpoint.LoadWeights(Path.Combine(outDir, Checkpoint.WeightsFile), EmaModel);
+        optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
+        Step = s.Step;
+    }
+
+    private void WriteSampleGrid()
+    {
+        // Kept light: one DDIM sample per a few fixed prompts, written next to the checkpoint.
+        var pipe = new Pipelines.TextToVideoPipeline(EmaModel);
+        var prompts = data.VocabularyCaptions().Take(4).ToList();
+        var videos = prompts.Select((p, i) => pipe.Generate(new Pipelines.GenerationRequest { Prompt = p, Seed = i, Steps = 10 }).Video).ToList();
+        ContactSheet.WriteGif(videos, Path.Combine(outDir, "samples", $"step_{Step:D6}.gif"));
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        Model.Dispose();
+        EmaModel.Dispose();
+    }
+
+    private sealed record ResumeState(int Step, int Seed);
+}
