@@ -18,10 +18,10 @@ public sealed class ResnetBlock : nn.Module
 
     public ResnetBlock(string name, long dimIn, long dimOut, long embDim, int groups, bool temporalConv) : base(name)
     {
-        norm1 = GroupNorm(Math.Min(groups, dimIn), dimIn);
+        norm1 = Norms.GroupNorm(Math.Min(groups, dimIn), dimIn);
         conv1 = Conv3d(dimIn, dimOut, (1, 3, 3), padding: (0, 1, 1));
         film = Linear(embDim, dimOut * 2);
-        norm2 = GroupNorm(Math.Min(groups, dimOut), dimOut);
+        norm2 = Norms.GroupNorm(Math.Min(groups, dimOut), dimOut);
         conv2 = Conv3d(dimOut, dimOut, (1, 3, 3), padding: (0, 1, 1));
         if (temporalConv)
         {
@@ -57,7 +57,7 @@ public sealed class SpatialAttentionBlock : nn.Module
 
     public SpatialAttentionBlock(string name, long dim, int heads, int dimHead, bool full) : base(name)
     {
-        norm = GroupNorm(1, dim); // LayerNorm over channels and pixels, as lucidrains' PreNorm
+        norm = Norms.GroupNorm(1, dim); // LayerNorm over channels and pixels, as lucidrains' PreNorm
         if (full) full_attn = new SpatialFullAttention("full_attn", dim, heads, dimHead);
         else linear_attn = new SpatialLinearAttention("linear_attn", dim, heads, dimHead);
         RegisterComponents();
