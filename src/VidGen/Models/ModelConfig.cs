@@ -41,7 +41,7 @@ public sealed record ModelConfig
     /// <summary>A tiny configuration for tests and smoke runs (seconds on a CPU).</summary>
     public static ModelConfig Tiny(int resolution = 16, int frames = 4) => new()
     {
-        Unet = new Unet3DConfig { Dim = 8, DimMults = new[] { 1, 2 }, AttnHeads = 2, AttnDimHead = 8, Groups = 4, SampleSize = resolution, ContextDim = 16, FullAttentionMaxResolution = resolution / 2, CrossAttentionMaxResolution = resolution, SpatialAttentionMaxResolution = resolution },
+        Unet = new Unet3DConfig { Dim = 8, DimMults = new[] { 1, 2 }, PatchSize = 1, AttnHeads = 2, AttnDimHead = 8, Groups = 4, SampleSize = resolution, ContextDim = 16, FullAttentionMaxResolution = resolution / 2, CrossAttentionMaxResolution = resolution, SpatialAttentionMaxResolution = resolution },
         Text = new TextEncoderConfig { Dim = 16, Layers = 1, Heads = 2 },
         Resolution = resolution, Frames = frames,
     };

@@ -38,7 +38,8 @@ public sealed class Unet3D : nn.Module
         long initDim = c.Dim, emb = c.TimeEmbDim;
         long[] dims = c.DimMults.Select(m => (long)c.Dim * m).ToArray();
 
-        init_conv = Conv3d(c.Channels, initDim, (1, 7, 7), padding: (0, 3, 3));
+        long patched = (long)c.Channels * c.PatchSize * c.PatchSize;
+        init_conv = Conv3d(patched, initDim, (1, 7, 7), padding: (0, 3, 3));
         init_temporal_attn = new TemporalAttention("init_temporal_attn", initDim, c.AttnHeads, c.AttnDimHead, c.MaxFrames);
         time_in = Linear(initDim, emb);
         time_out = Linear(emb, emb);
@@ -46,7 +47,7 @@ public sealed class Unet3D : nn.Module
 
         var downList = new List<UnetLevel>();
         long prev = initDim;
-        int res = c.SampleSize;
+        int res = c.SampleSize / c.PatchSize;
         for (int i = 0; i < dims.Length; i++)
         {
             bool last = i == dims.Length - 1;
@@ -73,7 +74,7 @@ public sealed class Unet3D : nn.Module
         ups = new ModuleList<UnetLevel>(upList.ToArray());
 
         final_block = new ResnetBlock("final_block", initDim * 2, initDim, emb, c.Groups, c.TemporalConv);
-        out_conv = Conv3d(initDim, c.Channels, 1);
+        out_conv = Conv3d(initDim, patched, 1);
         null_tokens = Parameter(randn(1, 1, c.ContextDim) * 0.02f);
         null_pooled = Parameter(randn(1, c.ContextDim) * 0.02f);
         RegisterComponents();
@@ -94,7 +95,7 @@ public sealed class Unet3D : nn.Module
         var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim))));
         var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
 
-        var h = init_conv.forward(x);
+        var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));
         h = init_temporal_attn.Forward(h, focusPresent);
         var init = h;
         var skips = new Stack<Tensor>();
@@ -115,7 +116,7 @@ public sealed class Unet3D : nn.Module
             h = level.Resample(h);
         }
         h = final_block.Forward(cat(new[] { h, init }, 1), emb);
-        return out_conv.forward(h).MoveToOuterDisposeScope();
+        return Patches.Unfold(out_conv.forward(h), Config.PatchSize).MoveToOuterDisposeScope();
     }
 
     private (Tensor Tokens, Tensor Mask, Tensor Pooled) ApplyNullText(TextCondition text, Tensor? drop)
@@ -134,6 +135,28 @@ public sealed class Unet3D : nn.Module
 }
 
 public enum Resample { None, Down, Up }
+
+/// <summary>Space-to-depth and back, per frame: (B, C, F, H, W) <-> (B, C*p*p, F, H/p, W/p).</summary>
+public static class Patches
+{
+    public static Tensor Fold(Tensor x, int p)
+    {
+        if (p == 1) return x;
+        long b = x.shape[0], c = x.shape[1], f = x.shape[2], h = x.shape[3], w = x.shape[4];
+        using var v = x.view(b, c, f, h / p, p, w / p, p);
+        using var perm = v.permute(0, 1, 4, 6, 2, 3, 5);                               // (B, C, p, p, F, H/p, W/p)
+        return perm.reshape(b, c * p * p, f, h / p, w / p);
+    }
+
+    public static Tensor Unfold(Tensor x, int p)
+    {
+        if (p == 1) return x;
+        long b = x.shape[0], cpp = x.shape[1], f = x.shape[2], hp = x.shape[3], wp = x.shape[4];
+        using var v = x.view(b, cpp / (p * p), p, p, f, hp, wp);
+        using var perm = v.permute(0, 1, 4, 5, 2, 6, 3);                               // (B, C, F, H/p, p, W/p, p)
+        return perm.reshape(b, cpp / (p * p), f, hp * p, wp * p);
+    }
+}
 
 /// <summary>One U-Net level: two residual blocks, spatial / temporal / text attention, then optional resampling.</summary>
 public sealed class UnetLevel : nn.Module

@@ -1,0 +1,98 @@
+using TorchSharp;
+using VidGen.Data;
+using VidGen.Models;
+using VidGen.Training;
+using static TorchSharp.torch;
+
+namespace VidGen.Tests.Training;
+
+public class TrainerTests
+{
+    static TrainOptions Options(int steps) => new()
+    {
+        Steps = steps, BatchSize = 4, LearningRate = 2e-3, WarmupSteps = 2, CheckpointEvery = 0, Seed = 3, EmaDecay = 0.9,
+    };
+
+    [Fact]
+    public void LossFallsOnAFixedSeed()
+    {
+        var dir = TinyModels.TempDir("train");
+        using var trainer = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(40), dir);
+        var losses = new List<double>();
+        trainer.Train(p => losses.Add(p.Loss));
+        Assert.Equal(40, losses.Count);
+        double first = losses.Take(8).Average(), last = losses.Skip(32).Average();
+        Assert.True(last < 0.6 * first, $"loss did not fall: first {first:F4}, last {last:F4}");
+        Assert.True(Checkpoint.Exists(dir));
+        Assert.Equal(40, File.ReadLines(Path.Combine(dir, Trainer.LogFile)).Count());
+    }
+
+    [Fact]
+    public void TinyModelOverfitsOneClip()
+    {
+        var one = new SingleClip(TinyModels.ShapesData());
+        var options = Options(120) with { CaptionDropout = 0, LearningRate = 3e-3, Loss = new VidGen.Diffusion.LossOptions { MinSnrGamma = 0 } };
+        using var trainer = new Trainer(ModelConfig.Tiny(16, 4), one, options, TinyModels.TempDir("overfit"));
+        var losses = new List<double>();
+        trainer.Train(p => losses.Add(p.Loss));
+        Assert.True(losses.Skip(100).Average() < 0.06, $"final loss {losses.Skip(100).Average():F4}");
+    }
+
+    [Fact]
+    public void ResumeContinuesExactly()
+    {
+        var straightDir = TinyModels.TempDir("straight");
+        using (var straight = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(4), straightDir))
+            straight.Train();
+
+        var splitDir = TinyModels.TempDir("split");
+        using (var first = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(4), splitDir))
+        {
+            using var cts = new CancellationTokenSource();
+            first.Train(p => { if (p.Step == 2) cts.Cancel(); }, cts.Token); // like Ctrl+C after step 2: saves and stops
+            Assert.Equal(2, first.Step);
+        }
+        using (var second = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(4), splitDir))
+        {
+            second.Resume();
+            Assert.Equal(2, second.Step);
+            second.Train();
+        }
+        var a = Safetensors.Load(Path.Combine(straightDir, Trainer.StateDir, Trainer.RawWeights));
+        var b = Safetensors.Load(Path.Combine(splitDir, Trainer.StateDir, Trainer.RawWeights));
+        foreach (var (k, v) in a) Assert.True(v.allclose(b[k], rtol: 1e-5, atol: 1e-6), k);
+    }
+
+    [Fact]
+    public void LearningRateWarmsUpThenDecaysToTheFloor()
+    {
+        var o = new TrainOptions { Steps = 1000, WarmupSteps = 100, LearningRate = 1e-3, MinLrFraction = 0.1 };
+        Assert.Equal(1e-5, Trainer.LearningRateAt(o, 0), 12);
+        Assert.Equal(1e-3, Trainer.LearningRateAt(o, 99), 12);
+        Assert.Equal(0.55e-3, Trainer.LearningRateAt(o, 550), 9);
+        Assert.Equal(1e-4, Trainer.LearningRateAt(o, 1000), 12);
+    }
+
+    [Fact]
+    public void EmaDecayWarmsUp()
+    {
+        Assert.Equal(0.1, Ema.DecayAt(0.999, 0), 12);
+        Assert.Equal(0.999, Ema.DecayAt(0.999, 1_000_000), 12);
+    }
+
+    [Fact]
+    public void MismatchedDataAndModelSizesAreRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(32, 8), Options(1), TinyModels.TempDir("x")));
+        Assert.Contains("8x32px", e.Message);
+    }
+
+    sealed class SingleClip(ITrainingClips inner) : ITrainingClips
+    {
+        public int Resolution => inner.Resolution;
+        public int Frames => inner.Frames;
+        public double Fps => inner.Fps;
+        public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
+        public (VidGen.Media.Video Video, string Caption) Clip(long index) => inner.Clip(0);
+    }
+}
