@@ -143,17 +143,48 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Encodes under no_grad. The weights never change and every prompt is padded to the same length, so a
+    /// prompt's rows depend on nothing else: they are cached (up to <see cref="CacheCapacity"/> prompts), and a
+    /// training run over a fixed caption set (the shapes world has a few hundred) runs the encoder once per caption.
+    /// </summary>
     public TextCondition Encode(IReadOnlyList<string> prompts, Device device)
     {
         lock (gate) // the frozen model may be shared (training model and its EMA copy, web requests)
         {
-            if (current.type != device.type || current.index != device.index) { model.to(device); current = device; }
+            if (current.type != device.type || current.index != device.index) { model.to(device); current = device; ClearCache(); }
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var (ids, mask) = TextBatch.Tokenize(Tokenizer, prompts, device);
-            var (hidden, pooled) = model.Forward(ids, mask);
-            return new TextCondition(hidden.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
+            var missing = prompts.Distinct().Where(p => !cache.ContainsKey(p)).ToList();
+            var fresh = new Dictionary<string, (Tensor Tokens, Tensor Mask, Tensor Pooled)>();
+            if (missing.Count > 0)
+            {
+                var (ids, mask) = TextBatch.Tokenize(Tokenizer, missing, device);
+                var (hidden, pooled) = model.Forward(ids, mask);                        // (M, L, D), (M, D)
+                for (int i = 0; i < missing.Count; i++)
+                {
+                    var row = (hidden[i], mask[i], pooled[i]);
+                    if (cache.Count < CacheCapacity)
+                        cache[missing[i]] = (row.Item1.DetachFromDisposeScope(), row.Item2.DetachFromDisposeScope(), row.Item3.DetachFromDisposeScope());
+                    else fresh[missing[i]] = row;
+                }
+            }
+            var rows = prompts.Select(p => cache.TryGetValue(p, out var c) ? c : fresh[p]).ToList();
+            return new TextCondition(
+                stack(rows.Select(r => r.Tokens)).MoveToOuterDisposeScope(),            // (B, L, D)
+                stack(rows.Select(r => r.Mask)).MoveToOuterDisposeScope(),              // (B, L)
+                stack(rows.Select(r => r.Pooled)).MoveToOuterDisposeScope());           // (B, D)
         }
+    }
+
+    /// <summary>Prompts whose encodings are kept (about 100 KB each for bert-base at 32 tokens).</summary>
+    public const int CacheCapacity = 2048;
+    private readonly Dictionary<string, (Tensor Tokens, Tensor Mask, Tensor Pooled)> cache = new(StringComparer.Ordinal);
+
+    private void ClearCache()
+    {
+        foreach (var (t, m, p) in cache.Values) { t.Dispose(); m.Dispose(); p.Dispose(); }
+        cache.Clear();
     }
 
     /// <summary>
@@ -214,5 +245,9 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         };
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        lock (gate) ClearCache();
+        model.Dispose();
+    }
 }

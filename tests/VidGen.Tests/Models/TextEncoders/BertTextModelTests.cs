@@ -60,6 +60,18 @@ public class BertTextModelTests
     }
 
     [Fact]
+    public void RepeatedPromptsInABatchAndAcrossCallsGiveTheSameRows()
+    {
+        var dir = TinyPretrained.WriteBertFolder(TinyPretrained.TempDir("bert-cache"));
+        using var enc = PretrainedTextEncoder.Load(TextEncoderKind.Bert, dir, 12);
+        var batch = enc.Encode(new[] { Prompts[0], Prompts[1], Prompts[0] }, CPU);     // computed together
+        var single = enc.Encode(new[] { Prompts[1] }, CPU);                            // served from the cache
+        Assert.True(TensorAssert.Same(batch.Tokens[0], batch.Tokens[2]) && TensorAssert.Same(batch.Pooled[0], batch.Pooled[2]));
+        Assert.True(TensorAssert.Same(batch.Tokens[1], single.Tokens[0]) && TensorAssert.Same(batch.Mask[1], single.Mask[0]));
+        Assert.False(TensorAssert.Same(batch.Pooled[0], batch.Pooled[1]));
+    }
+
+    [Fact]
     public void ExtraPaddingChangesNothingAtRealTokens()
     {
         var dir = TinyPretrained.WriteBertFolder(TinyPretrained.TempDir("bert-pad"));
