@@ -66,38 +66,49 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
                 : "the folder needs config.json, model.safetensors and the tokenizer files";
             throw new FileNotFoundException($"{weightsPath} is missing; {hint}", weightsPath);
         }
+        // Config and vocabulary first: their errors come before reading a weights file of hundreds of MB.
         IPromptTokenizer tokenizer;
-        PretrainedTextModel model;
-        int vocab;
+        int vocab, positions;
+        if (kind == TextEncoderKind.Bert)
+        {
+            var c = BertConfig.FromFile(configPath);
+            var wp = WordPieceTokenizer.FromFolder(dir, maxLength);
+            (tokenizer, vocab, positions) = (wp, c.VocabSize, c.MaxPositionEmbeddings);
+            if (wp.VocabularySize > vocab) throw new InvalidDataException($"{Path.Combine(dir, WordPieceTokenizer.VocabFile)} has {wp.VocabularySize} tokens but {configPath} says vocab_size {vocab}; the files come from different models");
+        }
+        else if (kind == TextEncoderKind.Clip)
+        {
+            var c = ClipTextConfig.FromFile(configPath);
+            var bpe = ClipBpeTokenizer.FromFolder(dir, maxLength);
+            (tokenizer, vocab, positions) = (bpe, c.VocabSize, c.MaxPositionEmbeddings);
+            if (bpe.VocabularySize > vocab) throw new InvalidDataException($"{Path.Combine(dir, ClipBpeTokenizer.VocabFile)} has ids up to {bpe.VocabularySize - 1} but {configPath} says vocab_size {vocab}; the files come from different models");
+        }
+        else throw new ArgumentException($"{kind} is not a pretrained text encoder kind");
+        if (maxLength > positions)
+            throw new ArgumentException($"text max length {maxLength} exceeds the {positions} positions of the model in {dir}; use at most {positions}");
+
         var loaded = Safetensors.Load(weightsPath);
         var ignored = new List<string>();
+        PretrainedTextModel? model = null;
         try
         {
-            var adapted = kind switch
-            {
-                TextEncoderKind.Bert => AdaptBertKeys(loaded, ignored),
-                TextEncoderKind.Clip => AdaptClipKeys(loaded, ignored),
-                _ => throw new ArgumentException($"{kind} is not a pretrained text encoder kind"),
-            };
             if (kind == TextEncoderKind.Bert)
             {
-                var c = BertConfig.FromFile(configPath);
-                model = new BertTextModel(c, withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath);
-                var wp = WordPieceTokenizer.FromFolder(dir, maxLength);
-                tokenizer = wp; vocab = c.VocabSize;
-                if (wp.VocabularySize > vocab) throw new InvalidDataException($"{Path.Combine(dir, WordPieceTokenizer.VocabFile)} has {wp.VocabularySize} tokens but {configPath} says vocab_size {vocab}; the files come from different models");
+                var adapted = AdaptBertKeys(loaded, ignored);
+                model = new BertTextModel(BertConfig.FromFile(configPath), withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath);
+                Checkpoint.CopyInto(model, adapted, weightsPath);
             }
             else
             {
-                var c = ClipTextConfig.FromFile(configPath);
-                model = new ClipTextModel(c, configPath);
-                var bpe = ClipBpeTokenizer.FromFolder(dir, maxLength);
-                tokenizer = bpe; vocab = c.VocabSize;
-                if (bpe.VocabularySize > vocab) throw new InvalidDataException($"{Path.Combine(dir, ClipBpeTokenizer.VocabFile)} has ids up to {bpe.VocabularySize - 1} but {configPath} says vocab_size {vocab}; the files come from different models");
+                var adapted = AdaptClipKeys(loaded, ignored);
+                model = new ClipTextModel(ClipTextConfig.FromFile(configPath), configPath);
+                Checkpoint.CopyInto(model, adapted, weightsPath);
             }
-            if (maxLength > model.MaxPositions)
-                throw new ArgumentException($"text max length {maxLength} exceeds the {model.MaxPositions} positions of the model in {dir}; use at most {model.MaxPositions}");
-            Checkpoint.CopyInto(model, adapted, weightsPath);
+        }
+        catch
+        {
+            model?.Dispose();
+            throw;
         }
         finally { foreach (var t in loaded.Values) t.Dispose(); }
         model.eval();

@@ -177,9 +177,20 @@ public static class TinyPretrained
         return dir;
     }
 
+    // One folder per test process, removed when the process exits.
+    private static readonly string Root = CreateRoot();
+
+    static string CreateRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "vidgen-tests", $"text-{Environment.ProcessId}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(root, recursive: true); } catch (IOException) { } };
+        return root;
+    }
+
     public static string TempDir(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "vidgen-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         return dir;
     }
