@@ -51,6 +51,9 @@ public static class GenerateCommand
             var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
             if (unknown.Count > 0)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these words and cannot follow them: {string.Join(", ", unknown)}");
+            int cut = vdm.Tokenizer.TruncatedTokens(request.Prompt);
+            if (cut > 0)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the prompt is {cut} token(s) longer than the model reads ({vdm.Tokenizer.MaxLength}); its end is ignored");
             GenerationResult result = null!;
             AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
 using VidGen.Models;
+using VidGen.Models.TextEncoders;
 using VidGen.Training;
 
 namespace VidGen.Cli.Commands;
@@ -27,16 +28,21 @@ public static class TrainCommand
         var sampleEvery = new Option<int>("--sample-every") { Description = "write a sample GIF grid every N steps (0 = never)", DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in --out" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
+        var textEncoder = new Option<string>("--text-encoder")
+        {
+            Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
+            DefaultValueFactory = _ => "builtin",
+        };
 
         var cmd = new Command("train", "Train a text-to-video model on the shapes world")
-            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads };
+            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string outDir = r.GetValue(output)!;
             bool resuming = r.GetValue(resume);
             ModelConfig config = resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile))
                 ? ModelConfig.FromJson(File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)))
-                : Presets.Get(r.GetValue(preset)!, r.GetValue(resolution), r.GetValue(frames));
+                : PretrainedTextEncoder.Configure(Presets.Get(r.GetValue(preset)!, r.GetValue(resolution), r.GetValue(frames)), r.GetValue(textEncoder)!);
             var options = new TrainOptions
             {
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), GradAccumulation = r.GetValue(accum),

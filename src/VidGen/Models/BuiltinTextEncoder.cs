@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -10,8 +11,9 @@ namespace VidGen.Models;
 /// Small pre-norm transformer over word ids, trained jointly with the U-Net (the original used a frozen BERT;
 /// we cannot ship one, and on a closed vocabulary a small encoder learns faster).
 /// ids (B, L) long, mask (B, L) bool -> tokens (B, L, D), pooled (B, D) = masked mean.
+/// Checkpoint keys: token_embedding.weight, position_embedding, layers.N.*, final_norm.* (under "text_encoder.").
 /// </summary>
-public sealed class BuiltinTextEncoder : nn.Module
+public sealed class BuiltinTextEncoder : nn.Module, ITextEncoder
 {
     private readonly Embedding token_embedding;
     private readonly Parameter position_embedding; // (L, D)
@@ -19,16 +21,32 @@ public sealed class BuiltinTextEncoder : nn.Module
     private readonly LayerNorm final_norm;
 
     public TextEncoderConfig Config { get; }
+    public WordTokenizer WordTokenizer { get; }
 
-    public BuiltinTextEncoder(TextEncoderConfig config, int vocabSize) : base("text_encoder")
+    public TextEncoderKind Kind => TextEncoderKind.Builtin;
+    public IPromptTokenizer Tokenizer => WordTokenizer;
+    public int Width => Config.Dim;
+    public bool Frozen => false;
+
+    public BuiltinTextEncoder(TextEncoderConfig config, WordTokenizer tokenizer) : base("text_encoder")
     {
+        if (tokenizer.MaxLength > config.MaxLength)
+            throw new ArgumentException($"tokenizer max length {tokenizer.MaxLength} exceeds the text encoder's {config.MaxLength}");
         Config = config;
-        token_embedding = Embedding(vocabSize, config.Dim);
+        WordTokenizer = tokenizer;
+        token_embedding = Embedding(tokenizer.Vocabulary.Count, config.Dim);
         position_embedding = Parameter(randn(config.MaxLength, config.Dim) * 0.02f);
         layers = new ModuleList<TransformerLayer>(Enumerable.Range(0, config.Layers)
             .Select(i => new TransformerLayer($"{i}", config.Dim, config.Heads)).ToArray());
         final_norm = LayerNorm(config.Dim);
         RegisterComponents();
+    }
+
+    /// <summary>Tokenises with the word tokenizer and encodes; trainable, so gradients flow when enabled.</summary>
+    public TextCondition Encode(IReadOnlyList<string> prompts, Device device)
+    {
+        var (ids, mask) = TextBatch.Tokenize(WordTokenizer, prompts, device);
+        using (ids) using (mask) return Forward(ids, mask);
     }
 
     public TextCondition Forward(Tensor ids, Tensor mask)

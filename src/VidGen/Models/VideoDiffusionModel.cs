@@ -1,56 +1,72 @@
 using TorchSharp;
+using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
 
 namespace VidGen.Models;
 
 /// <summary>
-/// The trainable whole: built-in text encoder + 3D U-Net, with the tokenizer and config that belong to them.
-/// Checkpoint keys are "text_encoder.*" and "unet.*".
+/// The trainable whole: text encoder + 3D U-Net, with the tokenizer and config that belong to them.
+/// With the built-in encoder the checkpoint keys are "text_encoder.*" and "unet.*". With a frozen pretrained
+/// encoder (BERT or CLIP) only "unet.*": the encoder is held outside the module tree, so its weights are neither
+/// trained nor saved, and config.json's text.pretrained_path says where to find them again.
 /// </summary>
 public sealed class VideoDiffusionModel : nn.Module
 {
-    private readonly BuiltinTextEncoder text_encoder;
+    private readonly BuiltinTextEncoder? text_encoder; // registered only when builtin (keeps the "text_encoder.*" keys)
     private readonly Unet3D unet;
+    private readonly PretrainedTextEncoder? frozen;     // not an nn.Module: stays out of state_dict and parameters()
+    private readonly bool ownsEncoder;
 
     public ModelConfig Config { get; }
-    public WordTokenizer Tokenizer { get; }
+    public IPromptTokenizer Tokenizer => TextEncoder.Tokenizer;
     public Unet3D Unet => unet;
-    public BuiltinTextEncoder TextEncoder => text_encoder;
+    public ITextEncoder TextEncoder => (ITextEncoder?)text_encoder ?? frozen!;
 
+    /// <summary>A model with the jointly trained built-in text encoder over <paramref name="tokenizer"/>'s vocabulary.</summary>
     public VideoDiffusionModel(ModelConfig config, WordTokenizer tokenizer) : base("model")
     {
+        if (config.Text.Kind != TextEncoderKind.Builtin)
+            throw new ArgumentException($"this config uses a pretrained {config.Text.Kind} text encoder; build the model with the loaded encoder (PretrainedTextEncoder.Load)");
         if (config.Unet.ContextDim != config.Text.Dim)
             throw new ArgumentException($"unet.context_dim ({config.Unet.ContextDim}) must equal text.dim ({config.Text.Dim})");
-        if (tokenizer.MaxLength > config.Text.MaxLength)
-            throw new ArgumentException($"tokenizer max length {tokenizer.MaxLength} exceeds the text encoder's {config.Text.MaxLength}");
         Config = config;
-        Tokenizer = tokenizer;
-        text_encoder = new BuiltinTextEncoder(config.Text, tokenizer.Vocabulary.Count);
+        text_encoder = new BuiltinTextEncoder(config.Text, tokenizer);
         unet = new Unet3D(config.Unet);
         RegisterComponents();
     }
 
-    /// <summary>Tokenises and encodes prompts. Returns tokens (B, L, D), mask (B, L), pooled (B, D).</summary>
-    public TextCondition EncodeText(IReadOnlyList<string> prompts)
+    /// <summary>
+    /// A model conditioned on a frozen pretrained encoder. The encoder may be shared (e.g. by a model and its
+    /// EMA copy); this model disposes it only when <paramref name="ownsEncoder"/>.
+    /// </summary>
+    public VideoDiffusionModel(ModelConfig config, PretrainedTextEncoder encoder, bool ownsEncoder = false) : base("model")
     {
-        var dev = unet.parameters().First().device;
-        int l = Tokenizer.MaxLength;
-        var ids = new long[prompts.Count * l];
-        var mask = new bool[prompts.Count * l];
-        for (int i = 0; i < prompts.Count; i++)
-        {
-            var (id, m) = Tokenizer.Encode(prompts[i]);
-            id.CopyTo(ids, i * l); m.CopyTo(mask, i * l);
-        }
-        using var idT = tensor(ids, new long[] { prompts.Count, l }, device: dev);
-        using var maskT = tensor(mask, new long[] { prompts.Count, l }, device: dev);
-        return text_encoder.Forward(idT, maskT);
+        if (config.Text.Kind == TextEncoderKind.Builtin || config.Text.Kind != encoder.Kind)
+            throw new ArgumentException($"config text.kind is {config.Text.Kind} but the encoder given is {encoder.Kind}");
+        if (config.Unet.ContextDim != encoder.Width)
+            throw new ArgumentException($"unet.context_dim ({config.Unet.ContextDim}) must equal the {encoder.Kind} hidden size ({encoder.Width})");
+        Config = config;
+        frozen = encoder;
+        this.ownsEncoder = ownsEncoder;
+        unet = new Unet3D(config.Unet);
+        RegisterComponents();
     }
+
+    /// <summary>Tokenises and encodes prompts. Returns tokens (B, L, D), mask (B, L), pooled (B, D) on the U-Net's device.</summary>
+    public TextCondition EncodeText(IReadOnlyList<string> prompts) =>
+        TextEncoder.Encode(prompts, unet.parameters().First().device);
 
     /// <summary>Raw network prediction for noisy clips x (B, C, F, H, W) at timesteps t (B).</summary>
     public Tensor Forward(Tensor x, Tensor t, TextCondition text, Tensor? dropText = null, Tensor? focusPresent = null) =>
         unet.Forward(x, t, text, dropText, focusPresent);
 
+    /// <summary>Trained parameters (U-Net, plus the built-in text encoder); a frozen encoder is not counted.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsEncoder) frozen?.Dispose();
+        base.Dispose(disposing);
+    }
 }

@@ -7,7 +7,7 @@ namespace VidGen.Text;
 /// Word-level tokenizer whose vocabulary is built from the training captions and saved with the checkpoint.
 /// Ids: 0 = [PAD], 1 = [UNK], then words in first-seen order. Lower-cases and splits on non-letters/digits.
 /// </summary>
-public sealed partial class WordTokenizer
+public sealed partial class WordTokenizer : IPromptTokenizer
 {
     public const int PadId = 0, UnkId = 1;
     public const string Pad = "[PAD]", Unk = "[UNK]";
@@ -59,13 +59,20 @@ public sealed partial class WordTokenizer
     /// <summary>Number of words past <see cref="MaxLength"/> that would be cut.</summary>
     public int TruncatedWords(string text) => Math.Max(0, Words(text).Count() - MaxLength);
 
+    int IPromptTokenizer.TruncatedTokens(string text) => TruncatedWords(text);
+
     public string ToJson() => JsonSerializer.Serialize(new TokenizerFile(Vocabulary.ToArray(), MaxLength), new JsonSerializerOptions { WriteIndented = true });
 
-    public static WordTokenizer FromJson(string json)
+    /// <param name="source">file name used in error messages</param>
+    public static WordTokenizer FromJson(string json, string source = "tokenizer.json")
     {
-        var f = JsonSerializer.Deserialize<TokenizerFile>(json) ?? throw new InvalidDataException("tokenizer.json is empty");
+        TokenizerFile? f;
+        try { f = JsonSerializer.Deserialize<TokenizerFile>(json); }
+        catch (JsonException e) { throw new InvalidDataException($"{source} is not a VidGen word tokenizer ({e.Message}); retrain or restore the file from the model folder", e); }
+        if (f is null) throw new InvalidDataException($"{source} is empty; retrain or restore the file from the model folder");
         if (f.Vocabulary is null || f.Vocabulary.Length < 2 || f.Vocabulary[0] != Pad || f.Vocabulary[1] != Unk)
-            throw new InvalidDataException("tokenizer.json must list [PAD] and [UNK] first");
+            throw new InvalidDataException($"{source} must list [PAD] and [UNK] first in \"Vocabulary\"");
+        if (f.MaxLength < 1) throw new InvalidDataException($"{source}: MaxLength must be at least 1 (got {f.MaxLength})");
         return new WordTokenizer(f.Vocabulary.Skip(2), f.MaxLength);
     }
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using VidGen.Models;
+using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
 
@@ -8,6 +9,8 @@ namespace VidGen.Training;
 /// <summary>
 /// A model folder: config.json, tokenizer.json and model.safetensors (the weights used for sampling, EMA when
 /// trained here). Weights load by name; missing, unexpected or mis-shaped keys give one error listing them all.
+/// A model with a frozen pretrained text encoder has no tokenizer.json and no encoder weights here: config.json's
+/// text.pretrained_path points at the encoder's own folder.
 /// </summary>
 public static class Checkpoint
 {
@@ -17,25 +20,42 @@ public static class Checkpoint
     {
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, ConfigFile), model.Config.ToJson());
-        File.WriteAllText(Path.Combine(dir, TokenizerFile), model.Tokenizer.ToJson());
+        // A pretrained encoder's tokenizer lives in its own folder (text.pretrained_path), like its weights.
+        if (model.Tokenizer is WordTokenizer words) File.WriteAllText(Path.Combine(dir, TokenizerFile), words.ToJson());
         SaveWeights(Path.Combine(dir, WeightsFile), model, storeAs, metadata);
     }
 
     public static void SaveWeights(string path, nn.Module module, ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null) =>
         Safetensors.Save(path, module.state_dict().Select(kv => (kv.Key, kv.Value)), metadata, storeAs);
 
+    /// <summary>True when the folder has config.json and model.safetensors (tokenizer.json too unless the text encoder is pretrained).</summary>
     public static bool Exists(string dir) =>
-        File.Exists(Path.Combine(dir, ConfigFile)) && File.Exists(Path.Combine(dir, TokenizerFile)) && File.Exists(Path.Combine(dir, WeightsFile));
+        File.Exists(Path.Combine(dir, ConfigFile)) && File.Exists(Path.Combine(dir, WeightsFile))
+        && (File.Exists(Path.Combine(dir, TokenizerFile)) || UsesPretrainedText(Path.Combine(dir, ConfigFile)));
+
+    static bool UsesPretrainedText(string configPath)
+    {
+        try { return ModelConfig.FromJson(File.ReadAllText(configPath), configPath).Text.Kind != TextEncoderKind.Builtin; }
+        catch (InvalidDataException) { return false; }
+    }
 
     public static VideoDiffusionModel Load(string dir, Device? device = null)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"model folder not found: {dir}");
-        foreach (var f in new[] { ConfigFile, TokenizerFile, WeightsFile })
+        foreach (var f in new[] { ConfigFile, WeightsFile })
             if (!File.Exists(Path.Combine(dir, f)))
                 throw new FileNotFoundException($"{dir} is not a VidGen model folder: {f} is missing (train one with `vidgen train --out {dir}`)");
-        var config = ModelConfig.FromJson(File.ReadAllText(Path.Combine(dir, ConfigFile)), Path.Combine(dir, ConfigFile));
-        var tokenizer = WordTokenizer.FromJson(File.ReadAllText(Path.Combine(dir, TokenizerFile)));
-        var model = new VideoDiffusionModel(config, tokenizer);
+        var configPath = Path.Combine(dir, ConfigFile);
+        var config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+        VideoDiffusionModel model;
+        if (config.Text.Kind == TextEncoderKind.Builtin)
+        {
+            var tokenizerPath = Path.Combine(dir, TokenizerFile);
+            if (!File.Exists(tokenizerPath))
+                throw new FileNotFoundException($"{dir} is not a VidGen model folder: {TokenizerFile} is missing (train one with `vidgen train --out {dir}`)");
+            model = new VideoDiffusionModel(config, WordTokenizer.FromJson(File.ReadAllText(tokenizerPath), tokenizerPath));
+        }
+        else model = new VideoDiffusionModel(config, PretrainedTextEncoder.Load(config.Text, configPath), ownsEncoder: true);
         LoadWeights(Path.Combine(dir, WeightsFile), model);
         if (device is not null) model.to(device);
         model.eval();

@@ -6,6 +6,7 @@ using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Media;
 using VidGen.Models;
+using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
 
@@ -26,6 +27,7 @@ public sealed class Trainer : IDisposable
     private readonly Device device;
     private readonly DiffusionLoss loss;
     private readonly OptimizerHelper optimizer;
+    private readonly PretrainedTextEncoder? frozenText;
 
     public VideoDiffusionModel Model { get; }
     public VideoDiffusionModel EmaModel { get; }
@@ -38,11 +40,22 @@ public sealed class Trainer : IDisposable
         this.data = data; this.options = options; this.outDir = outDir;
         this.device = device ?? CPU;
         if (options.Threads > 0) set_num_threads(options.Threads);
-        tokenizer ??= WordTokenizer.FromCaptions(data.VocabularyCaptions(), config.Text.MaxLength);
         // Model, EMA copy and optimizer live outside any dispose scope: parameters made in a scope die with it.
-        manual_seed(options.Seed);
-        Model = new VideoDiffusionModel(config, tokenizer);
-        EmaModel = new VideoDiffusionModel(config, tokenizer);
+        if (config.Text.Kind == TextEncoderKind.Builtin)
+        {
+            tokenizer ??= WordTokenizer.FromCaptions(data.VocabularyCaptions(), config.Text.MaxLength);
+            manual_seed(options.Seed);
+            Model = new VideoDiffusionModel(config, tokenizer);
+            EmaModel = new VideoDiffusionModel(config, tokenizer);
+        }
+        else
+        {
+            // A frozen pretrained encoder is loaded once and shared by the model and its EMA copy.
+            frozenText = PretrainedTextEncoder.Load(config.Text);
+            manual_seed(options.Seed);
+            Model = new VideoDiffusionModel(config, frozenText);
+            EmaModel = new VideoDiffusionModel(config, frozenText);
+        }
         Model.to(this.device); EmaModel.to(this.device);
         Ema.CopyWeights(EmaModel, Model);
         EmaModel.eval();
@@ -156,6 +169,7 @@ public sealed class Trainer : IDisposable
         optimizer.Dispose();
         Model.Dispose();
         EmaModel.Dispose();
+        frozenText?.Dispose();
     }
 
     private sealed record ResumeState(int Step, int Seed);

@@ -1,0 +1,222 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace VidGen.Models.TextEncoders;
+
+/// <summary>A pretrained text network: ids (B, L) long and mask (B, L) bool -> last hidden state (B, L, D) and pooled (B, D).</summary>
+public abstract class PretrainedTextModel : nn.Module
+{
+    protected PretrainedTextModel(string name) : base(name) { }
+    public abstract int HiddenSize { get; }
+    public abstract int MaxPositions { get; }
+    public abstract (Tensor LastHidden, Tensor Pooled) Forward(Tensor ids, Tensor mask);
+}
+
+/// <summary>
+/// BERT encoder (Devlin et al. 2019) in the HuggingFace BertModel layout, so bert-base-uncased weights load by
+/// name: embeddings.{word,position,token_type}_embeddings, embeddings.LayerNorm, encoder.layer.N.attention.self.
+/// {query,key,value}, attention.output.{dense,LayerNorm}, intermediate.dense, output.{dense,LayerNorm}, pooler.dense.
+/// Post-norm: x = LN(x + attn(x)); x = LN(x + W2 act(W1 x)). Inference only (no dropout); token type 0 throughout.
+/// Pooled = tanh(pooler.dense(h[:, 0])), the [CLS] summary; checkpoints without a pooler use h[:, 0] itself.
+/// </summary>
+public sealed class BertTextModel : PretrainedTextModel
+{
+    private readonly BertEmbeddings embeddings;
+    private readonly BertEncoder encoder;
+    private readonly BertPooler? pooler;
+
+    public BertConfig Config { get; }
+    public override int HiddenSize => Config.HiddenSize;
+    public override int MaxPositions => Config.MaxPositionEmbeddings;
+
+    public BertTextModel(BertConfig config, bool withPooler = true, string source = "config.json") : base("bert")
+    {
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config, Activations.Get(config.HiddenAct, source));
+        if (withPooler) pooler = new BertPooler(config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public override (Tensor LastHidden, Tensor Pooled) Forward(Tensor ids, Tensor mask)
+    {
+        if (ids.shape[1] > Config.MaxPositionEmbeddings)
+            throw new ArgumentException($"{ids.shape[1]} tokens exceed this BERT's {Config.MaxPositionEmbeddings} positions; lower the text max length");
+        using var scope = NewDisposeScope();
+        var h = embeddings.Forward(ids);                                                 // (B, L, D)
+        var bias = MultiHeadAttention.KeyPaddingBias(mask, h.dtype);                    // (B, 1, 1, L): -inf at padding keys
+        h = encoder.Forward(h, bias);
+        var cls = h.select(1, 0);                                                       // (B, D)
+        var pooled = pooler is null ? cls : pooler.Forward(cls);
+        return (h.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
+    }
+}
+
+internal sealed class BertEmbeddings : nn.Module
+{
+    private readonly Embedding word_embeddings, position_embeddings, token_type_embeddings;
+    private readonly LayerNorm LayerNorm;
+
+    public BertEmbeddings(BertConfig c) : base("embeddings")
+    {
+        word_embeddings = Embedding(c.VocabSize, c.HiddenSize);
+        position_embeddings = Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
+        token_type_embeddings = Embedding(c.TypeVocabSize, c.HiddenSize);
+        LayerNorm = nn.LayerNorm(c.HiddenSize, eps: c.LayerNormEps);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor ids)
+    {
+        using var scope = NewDisposeScope();
+        var positions = arange(ids.shape[1], device: ids.device).unsqueeze(0);          // (1, L)
+        var h = word_embeddings.forward(ids) + token_type_embeddings.forward(zeros_like(ids)); // segment A everywhere
+        h = h + position_embeddings.forward(positions);
+        return LayerNorm.forward(h).MoveToOuterDisposeScope();
+    }
+}
+
+internal sealed class BertEncoder : nn.Module
+{
+    private readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(BertConfig c, Func<Tensor, Tensor> act) : base("encoder")
+    {
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, c.NumHiddenLayers).Select(i => new BertLayer($"{i}", c, act)).ToArray());
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor h, Tensor bias)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var l in layer) h = l.Forward(h, bias);
+        return h.MoveToOuterDisposeScope();
+    }
+}
+
+internal sealed class BertLayer : nn.Module
+{
+    private readonly BertAttention attention;
+    private readonly BertDense intermediate;
+    private readonly BertResidualOutput output;
+    private readonly Func<Tensor, Tensor> act;
+
+    public BertLayer(string name, BertConfig c, Func<Tensor, Tensor> act) : base(name)
+    {
+        this.act = act;
+        attention = new BertAttention(c);
+        intermediate = new BertDense("intermediate", c.HiddenSize, c.IntermediateSize);
+        output = new BertResidualOutput("output", c.IntermediateSize, c.HiddenSize, c.LayerNormEps);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor h, Tensor bias)
+    {
+        using var scope = NewDisposeScope();
+        var a = attention.Forward(h, bias);                                             // (B, L, D)
+        var i = act(intermediate.Forward(a));                                           // (B, L, I)
+        return output.Forward(i, a).MoveToOuterDisposeScope();
+    }
+}
+
+internal sealed class BertAttention : nn.Module
+{
+    private readonly BertSelfAttention @self;
+    private readonly BertResidualOutput output;
+
+    public BertAttention(BertConfig c) : base("attention")
+    {
+        @self = new BertSelfAttention(c);
+        output = new BertResidualOutput("output", c.HiddenSize, c.HiddenSize, c.LayerNormEps);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor h, Tensor bias)
+    {
+        using var context = @self.Forward(h, bias);
+        return output.Forward(context, h);
+    }
+}
+
+internal sealed class BertSelfAttention : nn.Module
+{
+    private readonly Linear query, key, value;
+    private readonly int heads;
+
+    public BertSelfAttention(BertConfig c) : base("self")
+    {
+        heads = c.NumAttentionHeads;
+        query = Linear(c.HiddenSize, c.HiddenSize);
+        key = Linear(c.HiddenSize, c.HiddenSize);
+        value = Linear(c.HiddenSize, c.HiddenSize);
+        RegisterComponents();
+    }
+
+    /// <summary>softmax(q k^T / sqrt(dh) + bias) v per head; (B, L, D) in and out.</summary>
+    public Tensor Forward(Tensor h, Tensor bias)
+    {
+        using var scope = NewDisposeScope();
+        var q = SplitHeads(query.forward(h), heads);
+        var k = SplitHeads(key.forward(h), heads);
+        var v = SplitHeads(value.forward(h), heads);
+        var o = functional.scaled_dot_product_attention(q, k, v, attn_mask: bias);     // (B, heads, L, dh)
+        return o.transpose(1, 2).flatten(2).MoveToOuterDisposeScope();                  // (B, L, D)
+    }
+
+    // (B, L, heads*dh) -> (B, heads, L, dh)
+    internal static Tensor SplitHeads(Tensor t, int heads) => t.unflatten(2, new long[] { heads, -1 }).transpose(1, 2);
+}
+
+/// <summary>One Linear named "dense" (HF's BertIntermediate and BertPooler hold exactly that).</summary>
+internal sealed class BertDense : nn.Module
+{
+    private readonly Linear dense;
+
+    public BertDense(string name, long inDim, long outDim) : base(name)
+    {
+        dense = Linear(inDim, outDim);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x) => dense.forward(x);
+}
+
+/// <summary>dense then LayerNorm over the residual sum: LN(dense(x) + residual). HF's BertSelfOutput / BertOutput.</summary>
+internal sealed class BertResidualOutput : nn.Module
+{
+    private readonly Linear dense;
+    private readonly LayerNorm LayerNorm;
+
+    public BertResidualOutput(string name, long inDim, long outDim, double eps) : base(name)
+    {
+        dense = Linear(inDim, outDim);
+        LayerNorm = nn.LayerNorm(outDim, eps: eps);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor x, Tensor residual)
+    {
+        using var d = dense.forward(x);
+        using var sum = d + residual;
+        return LayerNorm.forward(sum);
+    }
+}
+
+internal sealed class BertPooler : nn.Module
+{
+    private readonly Linear dense;
+
+    public BertPooler(long hidden) : base("pooler")
+    {
+        dense = Linear(hidden, hidden);
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor cls)
+    {
+        using var d = dense.forward(cls);
+        return d.tanh();
+    }
+}
