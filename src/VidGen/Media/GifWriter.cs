@@ -8,11 +8,13 @@ namespace VidGen.Media;
 public static class GifWriter
 {
     /// <summary>
-    /// Wu's colour quantizer (a variance-minimising box cut of the RGB cube) gives the best 256-colour palette
-    /// ImageSharp offers. No dithering: dither noise would be learned as content when the GIFs are training
-    /// data, and a small clip's frame rarely has more than 256 colours anyway (then the palette is exact).
+    /// Octree quantizer without dithering, a palette per frame. Measured on a 480-colour frame: mean error
+    /// 0.016, max 0.055, the same as Wu's quantizer (0.016 / 0.054) but 50-100x faster on small frames
+    /// (Wu pays ~200 ms per frame to set up its moment tables); a fixed web-safe palette gives 0.067 / 0.26.
+    /// No dithering: dither noise would be learned as content when the GIFs are training data, and a small
+    /// clip's frame rarely has more than 256 colours anyway (then the palette is exact).
     /// </summary>
-    static readonly IQuantizer Palette = new WuQuantizer(new QuantizerOptions { Dither = null, MaxColors = 256 });
+    static readonly IQuantizer Palette = new OctreeQuantizer(new QuantizerOptions { Dither = null, MaxColors = 256 });
 
     /// <summary>GIF frame delay in 1/100 s for <paramref name="fps"/>. Browsers play delays under 2 as 10, so 2 is the floor (50 fps).</summary>
     public static int DelayCentiseconds(double fps) =>
