@@ -205,7 +205,7 @@ public sealed partial class VideoCollection : ITrainingClips
             var sb = new StringBuilder();
             sb.Append($"{Source}: {clips.Count - bad.Count} clips in use of {listedCount} listed; {Summary()}");
             foreach (var s in skipped.Take(examples)) sb.Append('\n').Append("  skipped ").Append(s);
-            if (skipped.Count > examples) sb.Append('\n').Append($"  ... and {skipped.Count - examples} more");
+            if (examples > 0 && skipped.Count > examples) sb.Append('\n').Append($"  ... and {skipped.Count - examples} more");
             return sb.ToString();
         }
     }
