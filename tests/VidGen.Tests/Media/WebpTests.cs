@@ -85,6 +85,34 @@ public class WebpTests
         Assert.Equal((0f, 0f, 0f), v.Get(2, 1, 3));
     }
 
+    [Fact]
+    public void Lossy_frames_with_an_alpha_chunk_are_blended_with_their_alpha()
+    {
+        // Frame 2 is lossy VP8 with a separate ALPH chunk (left column opaque white, right column transparent),
+        // blended over an opaque red frame 1: the left column turns white, the right stays red.
+        using var white = new Image<Rgba32>(2, 2, new Rgba32(255, 255, 255, 255));
+        white[1, 0] = white[1, 1] = new Rgba32(255, 255, 255, 0);
+        byte[] file = WebpContainer.File(s =>
+        {
+            var vp8x = new byte[10];
+            vp8x[0] = 0x12;
+            WebpContainer.PutU24(vp8x.AsSpan(4), 1);
+            WebpContainer.PutU24(vp8x.AsSpan(7), 1);
+            WebpContainer.WriteChunk(s, "VP8X", vp8x);
+            WebpContainer.WriteChunk(s, "ANMF", Anmf(0, 0, Solid(2, 2, new Rgba32(255, 0, 0, 255)), 50, blend: false, dispose: false));
+            WebpContainer.WriteChunk(s, "ANMF", Anmf(0, 0, white, 50, blend: true, dispose: false, lossy: true));
+        });
+        var info = WebpReader.Inspect("mem", file);
+        Assert.NotNull(info.Frames[1].Alpha);
+        Assert.Equal("VP8 ", info.Frames[1].Bitstream.FourCC);
+        using var dir = new TempDir();
+        File.WriteAllBytes(dir.File("alpha.webp"), file);
+        var v = WebpReader.Read(dir.File("alpha.webp"));
+        Assert.Equal(20, v.Fps, 6);
+        Assert.True(v.Get(1, 0, 0).G > 0.9f && v.Get(1, 1, 0).B > 0.9f, $"left column {v.Get(1, 0, 0)}");
+        Assert.Equal((1f, 0f, 0f), v.Get(1, 0, 1)); // alpha 0: the canvas shows through exactly
+    }
+
     [FfmpegFact]
     public void Reads_animated_webp_made_by_libwebp_through_ffmpeg()
     {
@@ -181,12 +209,16 @@ public class WebpTests
     static Image<Rgba32> Solid(int w, int h, Rgba32 c) => new(w, h, c);
 
     /// <summary>An ANMF payload holding <paramref name="img"/> as a lossless bitstream at (x, y).</summary>
-    static byte[] Anmf(int x, int y, Image<Rgba32> img, int ms, bool blend, bool dispose)
+    static byte[] Anmf(int x, int y, Image<Rgba32> img, int ms, bool blend, bool dispose, bool lossy = false)
     {
         using var ms1 = new MemoryStream();
-        img.SaveAsWebp(ms1, new SixLabors.ImageSharp.Formats.Webp.WebpEncoder { FileFormat = SixLabors.ImageSharp.Formats.Webp.WebpFileFormatType.Lossless });
+        img.SaveAsWebp(ms1, new SixLabors.ImageSharp.Formats.Webp.WebpEncoder
+        {
+            FileFormat = lossy ? SixLabors.ImageSharp.Formats.Webp.WebpFileFormatType.Lossy : SixLabors.ImageSharp.Formats.Webp.WebpFileFormatType.Lossless,
+            TransparentColorMode = SixLabors.ImageSharp.Formats.Webp.WebpTransparentColorMode.Preserve,
+        });
         var still = ms1.ToArray();
-        var vp8l = WebpContainer.TopLevel("frame", still).Single(c => c.FourCC == "VP8L");
+        var chunks = WebpContainer.TopLevel("frame", still);
         using var o = new MemoryStream();
         var head = new byte[16];
         WebpContainer.PutU24(head, x / 2);
@@ -196,7 +228,9 @@ public class WebpTests
         WebpContainer.PutU24(head.AsSpan(12), ms);
         head[15] = (byte)((blend ? 0 : 2) | (dispose ? 1 : 0));
         o.Write(head);
-        WebpContainer.WriteChunk(o, "VP8L", still.AsSpan(vp8l.Offset, vp8l.Size));
+        // Keep the frame's image chunks (ALPH and VP8 for lossy with alpha, VP8L for lossless); drop VP8X.
+        foreach (var c in chunks.Where(c => c.FourCC is "ALPH" or "VP8 " or "VP8L"))
+            WebpContainer.WriteChunk(o, c.FourCC, still.AsSpan(c.Offset, c.Size));
         return o.ToArray();
     }
 
