@@ -169,5 +169,22 @@ public class GifTests
         Assert.All(Enumerable.Range(0, 4), i => Assert.Equal(20, img.Frames[i].Metadata.GetGifMetadata().FrameDelay));
     }
 
+    [FfmpegFact]
+    public void Optimised_gifs_from_ffmpeg_decode_the_same_as_ffmpeg_decodes_them()
+    {
+        // ffmpeg's GIF encoder stores only the changed rectangle of each frame and marks unchanged pixels
+        // transparent (gifflags offsetting+transdiff), like most GIFs on the web: frames must be composited.
+        using var dir = new TempDir();
+        GifWriter.Write(TestClips.Shapes(resolution: 32, frames: 6, fps: 10), dir.File("src.gif"));
+        WebpTests.Run(Ffmpeg.Require().FfmpegPath, "-hide_banner", "-loglevel", "error", "-y", "-i", dir.File("src.gif"),
+            "-vf", "split[a][b];[a]palettegen=reserve_transparent=1[p];[b][p]paletteuse", dir.File("opt.gif"));
+        var info = GifStructure.Walk("opt", File.ReadAllBytes(dir.File("opt.gif")));
+        Assert.Equal(6, info.Frames);
+        var ours = GifReader.Read(dir.File("opt.gif"));
+        var theirs = Mp4.Read(dir.File("opt.gif")); // the generic ffmpeg path: ffmpeg's own GIF decoder
+        Assert.True(TestClips.MaxAbsDiff(theirs, ours) < 1e-6f, $"max difference {TestClips.MaxAbsDiff(theirs, ours)}");
+        Assert.Equal(10, ours.Fps, 6);
+    }
+
     static Video Take(Video v, int n) => new(n, v.Height, v.Width, v.Fps, v.Pixels[..(n * v.Height * v.Width * 3)]);
 }
