@@ -7,7 +7,7 @@ using VidGen.Training;
 
 namespace VidGen.Cli.Commands;
 
-/// <summary>`vidgen train`: trains a model on the shapes world and writes a model folder.</summary>
+/// <summary>`vidgen train`: trains a model on the shapes world (default) or a collection given with --data, and writes a model folder.</summary>
 public static class TrainCommand
 {
     public static Command Create()
@@ -33,9 +33,11 @@ public static class TrainCommand
             Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => "builtin",
         };
+        var dataOptions = new DataOptions();
 
-        var cmd = new Command("train", "Train a text-to-video model on the shapes world")
+        var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
             { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder };
+        foreach (var o in dataOptions.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string outDir = r.GetValue(output)!;
@@ -50,8 +52,20 @@ public static class TrainCommand
                 CaptionDropout = r.GetValue(dropout), EmaDecay = r.GetValue(ema), CheckpointEvery = r.GetValue(every),
                 SampleEvery = r.GetValue(sampleEvery), Threads = r.GetValue(threads),
             };
-            var data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
-            return Run(config, data, options, outDir, resuming);
+            ITrainingClips data;
+            VideoCollection? collection = null;
+            if (r.GetValue(dataOptions.Data) is string dataPath)
+            {
+                // Clips sampled at --target-fps play at that rate, so a new model records it for generation.
+                if (!resuming && r.GetValue(dataOptions.TargetFps) is double target) config = config with { Fps = target };
+                collection = DataOptions.Load(dataPath, dataOptions.Collection(r, config.Resolution, config.Frames, config.Fps, options.Seed));
+                data = collection;
+            }
+            else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
+            int code = Run(config, data, options, outDir, resuming);
+            // The count again at the end, where it is seen; with --lazy the bad files were only found during the run.
+            if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(dataOptions.Lazy) ? 5 : 0);
+            return code;
         }));
         return cmd;
     }
