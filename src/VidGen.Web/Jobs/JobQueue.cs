@@ -149,26 +149,34 @@ public sealed class JobQueue : IDisposable
     {
         while (!stopping.IsCancellationRequested)
         {
-            string? id = null;
-            lock (gate)
-            {
-                if (queued.Count > 0) { id = queued[0]; queued.RemoveAt(0); }
-            }
-            if (id is null)
+            if (!TryStartNext(stopping, out var job, out var cancel))
             {
                 try { wake.Wait(stopping); } catch (OperationCanceledException) { return; }
                 continue;
             }
-            RunJob(id, stopping);
+            try { RunJob(job, cancel, stopping); }
+            catch (Exception e)
+            {
+                // Only bookkeeping can land here (the job's own errors are caught in RunJob), e.g. a full disk.
+                // Report it and go on: a dead worker would leave every later job waiting for ever.
+                Console.Error.WriteLine($"vidgen serve: job {job.Id}: {e.Message}");
+            }
         }
     }
 
-    void RunJob(string id, CancellationToken stopping)
+    /// <summary>
+    /// Takes the next waiting job and marks it running in one step under the lock, so a cancel or delete that
+    /// arrives meanwhile sees either a waiting job or a running one, never one in between.
+    /// </summary>
+    bool TryStartNext(CancellationToken stopping, out JobRecord job, out CancellationTokenSource cancel)
     {
-        JobRecord job;
-        CancellationTokenSource cancel;
         lock (gate)
         {
+            job = null!;
+            cancel = null!;
+            if (queued.Count == 0 || stopping.IsCancellationRequested) return false;
+            string id = queued[0];
+            queued.RemoveAt(0);
             job = jobs[id] with { State = JobState.Running, StartedAt = DateTimeOffset.UtcNow, StepsDone = 0 };
             cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             runningId = id;
@@ -178,8 +186,13 @@ public sealed class JobQueue : IDisposable
             runningFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Commit(job);
             PublishPositionsLocked();
+            return true;
         }
+    }
 
+    void RunJob(JobRecord job, CancellationTokenSource cancel, CancellationToken stopping)
+    {
+        string id = job.Id;
         var lastPreview = DateTime.MinValue;
         int stepsDone = 0;
         double firstStep = 0;
@@ -240,14 +253,17 @@ public sealed class JobQueue : IDisposable
             runningCancel = null;
             finished = runningFinished!;
             runningFinished = null;
-            if (jobs.ContainsKey(id))
+            try
             {
                 if (final.State == JobState.Queued) queued.Insert(0, id);
                 Commit(final);
             }
+            finally
+            {
+                cancel.Dispose();
+                finished.TrySetResult();
+            }
         }
-        cancel.Dispose();
-        finished.TrySetResult();
     }
 
     /// <summary>Stores a new state of a job, writes it to disk and tells the event streams (caller holds gate).</summary>
