@@ -6,4 +6,5 @@ var root = new RootCommand("VidGen: text-to-video diffusion in .NET (generate, t
 root.Add(GenerateCommand.Create());
 root.Add(TrainCommand.Create());
 root.Add(DatasetCommand.Create());
+root.Add(ServeCommand.Create());
 return await root.Parse(args).InvokeAsync();
