@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Hosting;
 using VidGen.Diffusion.Samplers;
 using VidGen.Media;
+using VidGen.Text;
 using VidGen.Web.Jobs;
 
 namespace VidGen.Web;
@@ -37,7 +38,7 @@ internal static class Api
                 {
                     name = Path.GetFileName(Path.GetFullPath(options.ModelDir).TrimEnd(Path.DirectorySeparatorChar)),
                     resolution = cfg.Resolution, frames = cfg.Frames, maxFrames = cfg.Unet.MaxFrames, fps = cfg.Fps,
-                    vocabulary = queue.Tokenizer.Vocabulary.Where(w => !w.StartsWith('[')).ToList(),
+                    vocabulary = (queue.Tokenizer as WordTokenizer)?.Vocabulary.Where(w => !w.StartsWith('[')).ToList() ?? new List<string>(), // pretrained tokenizers have no closed word list
                 },
                 samplers = Enum.GetValues<SamplerKind>().Select(Sampler.Name).ToList(),
                 formats = ResultFiles.Formats,

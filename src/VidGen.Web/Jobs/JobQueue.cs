@@ -42,7 +42,7 @@ public sealed class JobQueue : IDisposable
 
     public IReadOnlyList<string> LoadProblems { get; }
     public ModelConfig ModelConfig => model.Config;
-    public WordTokenizer Tokenizer => model.Tokenizer;
+    public IPromptTokenizer Tokenizer => model.Tokenizer;
 
     /// <summary>Takes ownership of <paramref name="model"/> and loads the jobs kept in <paramref name="store"/>.</summary>
     public JobQueue(VideoDiffusionModel model, JobStore store, EventHub hub, WebServerOptions options)

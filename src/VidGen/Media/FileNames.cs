@@ -15,8 +15,10 @@ public static class FileNames
     public static string FromPrompt(string prompt, int maxLength = 80)
     {
         var sb = new StringBuilder();
-        foreach (var ch in prompt.Normalize(NormalizationForm.FormD))
+        // Accents are folded by table: with InvariantGlobalization, string.Normalize cannot decompose.
+        foreach (var raw in prompt)
         {
+            char ch = Text.AccentTable.Strip(raw);
             if (char.IsAsciiLetterOrDigit(ch)) sb.Append(char.ToLowerInvariant(ch));
             else if (char.IsWhiteSpace(ch) || ch is '_' or '-' or ',' or '.' or '/' or '\\' or ':')
             {
