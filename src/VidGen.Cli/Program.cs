@@ -5,4 +5,5 @@ using VidGen.Cli.Commands;
 var root = new RootCommand("VidGen: text-to-video diffusion in .NET (generate, train, eval, dataset, bench, serve)");
 root.Add(GenerateCommand.Create());
 root.Add(TrainCommand.Create());
+root.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();
