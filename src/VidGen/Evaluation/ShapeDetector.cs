@@ -141,7 +141,7 @@ public sealed class ShapeDetector
         float level = inside[(int)(0.9f * (inside.Length - 1))];
         float span = MathF.Max(level - bg, 1e-6f);
 
-        // Soft mask over the blob and a one-pixel ring (the anti-aliased edge pixels below half coverage).
+        // Soft mask over the blob and a ring around it: anti-aliased edge pixels below half coverage and blur tails.
         var region = Dilate(component, w, h, RingWidth);
         double a = 0, sx = 0, sy = 0, sr = 0, sg = 0, sb = 0;
         var colMass = new float[w]; var rowMass = new float[h];
@@ -158,14 +158,14 @@ public sealed class ShapeDetector
         }
         if (a <= 0) return FrameMeasurement.Empty with { Contrast = peak - bg };
         float cx = (float)(sx / a), cy = (float)(sy / a);
-        double m2 = 0, m3 = 0;
+        double m3 = 0;
         foreach (int i in region)
         {
             float alpha = Math.Clamp((value[i] - bg) / span, 0f, 1f);
             double d = i / w + 0.5 - cy;
-            m2 += alpha * d * d; m3 += alpha * d * d * d;
+            m3 += alpha * d * d * d;
         }
-        m2 /= a; m3 /= a;
+        m3 /= a;
         // Skewness normalised by the spread a crisp triangle of this area would have (variance A/9 for base 2r,
         // height 2r, area 2r^2) rather than the measured spread: blur adds to the variance but not to the third
         // cumulant or the area, so this stays at -0.566 for a blurred triangle instead of shrinking towards 0.
