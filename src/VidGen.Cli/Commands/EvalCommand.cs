@@ -74,7 +74,7 @@ public static class EvalCommand
                     (request with { BatchSize = options.ClipsPerPrompt }).Validate();
                     if (r.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
                     vdm = Checkpoint.Load(modelDir, CliSupport.ParseDevice(r.GetValue(device)!));
-                    var unknown = EvalPrompts.Make(96).SelectMany(p => vdm.Tokenizer.UnknownWords(p.Text)).Distinct().ToList();
+                    var unknown = ShapesWorld.AllSpecs().SelectMany(p => vdm.Tokenizer.UnknownWords(p.Caption)).Distinct().ToList();
                     if (unknown.Count > 0)
                         AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these prompt words, so it cannot follow them: {string.Join(", ", unknown)}");
                     source = ClipSources.Pipeline(new TextToVideoPipeline(vdm), request);
