@@ -7,4 +7,5 @@ root.Add(GenerateCommand.Create());
 root.Add(TrainCommand.Create());
 root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
+root.Add(EvalCommand.Create());
 return await root.Parse(args).InvokeAsync();

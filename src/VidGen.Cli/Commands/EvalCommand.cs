@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using TorchSharp;
+using VidGen.Data;
+using VidGen.Diffusion.Samplers;
+using VidGen.Evaluation;
+using VidGen.Media;
+using VidGen.Pipelines;
+using VidGen.Training;
+
+namespace VidGen.Cli.Commands;
+
+/// <summary>
+/// `vidgen eval`: prompt fidelity of a model on the shapes world (per-attribute and all-attributes accuracy on
+/// seen and held-out combinations, temporal consistency, diversity), or with --ground-truth the detector's own
+/// accuracy on real clips.
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
+        var clips = new Option<int>("--clips") { Description = "clips to generate and score", DefaultValueFactory = _ => 240 };
+        var batch = new Option<int>("--batch") { Description = "clips per prompt, generated as one batch from one seed", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "sampler steps", DefaultValueFactory = _ => 20 };
+        var sampler = new Option<string>("--sampler") { Description = "ddim | dpm++2m | euler | heun | ddpm", DefaultValueFactory = _ => "dpm++2m" };
+        var guidance = new Option<double>("--guidance", "-g") { Description = "classifier-free guidance scale (1 = off)", DefaultValueFactory = _ => 4 };
+        var seed = new Option<long>("--seed", "-s") { Description = "first seed; prompt group g uses seed + g", DefaultValueFactory = _ => 0 };
+        var heldOut = new Option<double>("--held-out") { Description = "share of prompts on held-out combinations", DefaultValueFactory = _ => 0.5 };
+        var json = new Option<string?>("--json") { Description = "write the full report (every clip's score) to this JSON file" };
+        var groundTruth = new Option<bool>("--ground-truth") { Description = "score real rendered clips instead of a model: the detector's own accuracy" };
+        var resolution = new Option<int>("--resolution") { Description = "frame size for --ground-truth (a model uses its own)", DefaultValueFactory = _ => 32 };
+        var frames = new Option<int>("--frames") { Description = "frames for --ground-truth (a model uses its own)", DefaultValueFactory = _ => 8 };
+        var failures = new Option<string?>("--save-failures") { Description = "folder to write each misread clip to, as <index>-<prompt>-as-<detected>.gif" };
+        var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
+
+        var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world (or, with --ground-truth, the detector's accuracy)")
+            { model, clips, batch, steps, sampler, guidance, seed, heldOut, json, groundTruth, resolution, frames, failures, device, threads };
+        cmd.SetAction(r => CliSupport.Run(() =>
+        {
+            var options = new FidelityOptions
+            {
+                Clips = r.GetValue(clips), ClipsPerPrompt = r.GetValue(batch), HeldOutFraction = r.GetValue(heldOut), Seed = r.GetValue(seed),
+            };
+            options.Validate();
+            string? jsonPath = r.GetValue(json), failureDir = r.GetValue(failures);
+            if (failureDir is not null) Directory.CreateDirectory(failureDir);
+
+            ClipSource source;
+            string sourceName;
+            var settings = new Dictionary<string, string>();
+            VidGen.Models.VideoDiffusionModel? vdm = null;
+            try
+            {
+                if (r.GetValue(groundTruth))
+                {
+                    int res = r.GetValue(resolution), f = r.GetValue(frames);
+                    if (res < 16 || res > 128) throw new ArgumentException($"--resolution must be between 16 and 128 (got {res})");
+                    if (f < 2 || f > 64) throw new ArgumentException($"--frames must be between 2 and 64 (got {f})");
+                    source = ClipSources.GroundTruth(new ShapesWorld(res, f));
+                    sourceName = "ground truth";
+                }
+                else
+                {
+                    string modelDir = CliSupport.FindModel(r.GetValue(model))
+                        ?? throw new ArgumentException("no model found: pass --model <folder> (one written by `vidgen train`), or --ground-truth to check the detector");
+                    // A template: each prompt group replaces Prompt, Seed and BatchSize.
+                    var request = new GenerationRequest
+                    {
+                        Prompt = "-", Steps = r.GetValue(steps), GuidanceScale = r.GetValue(guidance), Sampler = Sampler.Parse(r.GetValue(sampler)!),
+                    };
+                    (request with { BatchSize = options.ClipsPerPrompt }).Validate();
+                    if (r.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
+                    vdm = Checkpoint.Load(modelDir, CliSupport.ParseDevice(r.GetValue(device)!));
+                    var unknown = ShapesWorld.AllSpecs().SelectMany(p => vdm.Tokenizer.UnknownWords(p.Caption)).Distinct().ToList();
+                    if (unknown.Count > 0)
+                        AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these prompt words, so it cannot follow them: {string.Join(", ", unknown)}");
+                    source = ClipSources.Pipeline(new TextToVideoPipeline(vdm), request);
+                    sourceName = $"model {modelDir}";
+                    settings["sampler"] = Sampler.Name(request.Sampler);
+                    settings["steps"] = request.Steps.ToString(CultureInfo.InvariantCulture);
+                    settings["guidance"] = request.GuidanceScale.ToString(CultureInfo.InvariantCulture);
+                    AnsiConsole.MarkupLineInterpolated($"evaluating {modelDir}: {CliSupport.Describe(vdm)}; {Sampler.Name(request.Sampler)} x {request.Steps}, guidance {request.GuidanceScale}");
+                }
+                settings["batch"] = options.ClipsPerPrompt.ToString(CultureInfo.InvariantCulture);
+                settings["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+                settings["held_out_share"] = options.HeldOutFraction.ToString(CultureInfo.InvariantCulture);
+
+                FidelityReport report = null!;
+                int saved = 0;
+                using var cts = CliSupport.CancelOnCtrlC();
+                AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        var task = ctx.AddTask($"{options.Clips} clips", maxValue: options.Clips);
+                        report = PromptFidelity.Evaluate(source, options, sourceName, settings, onClip: (score, video) =>
+                        {
+                            task.Increment(1);
+                            if (failureDir is null || score.AllCorrect) return;
+                            string name = $"{score.Index:D4}-{FileNames.FromPrompt(score.Prompt)}-as-{FileNames.FromPrompt(score.Detected)}.gif";
+                            VideoWriter.Write(video, Path.Combine(failureDir, name), 4);
+                            saved++;
+                        }, cancel: cts.Token);
+                    });
+                // Real clips of the same prompts say how much start-position diversity there is to have.
+                if (vdm is not null && report.Resolution is >= 16 and <= 128 && report.Frames >= 2)
+                    report = report with { GroundTruthDiversity = PromptFidelity.GroundTruthDiversity(options, report.Resolution, report.Frames) };
+
+                Print(report, isModel: vdm is not null);
+                if (jsonPath is not null)
+                {
+                    if (Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } dir) Directory.CreateDirectory(dir);
+                    File.WriteAllText(jsonPath, report.ToJson());
+                    AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
+                }
+                if (failureDir is not null) AnsiConsole.MarkupLineInterpolated($"wrote {saved} misread clips to [green]{failureDir}[/]");
+                return 0;
+            }
+            finally
+            {
+                vdm?.Dispose();
+            }
+        }));
+        return cmd;
+    }
+
+    static void Print(FidelityReport r, bool isModel)
+    {
+        var table = new Table().Title($"prompt fidelity: {Markup.Escape(r.Source)} ({r.Clips} clips, {r.Frames}x{r.Resolution}x{r.Resolution}, {r.Seconds:F1} s)");
+        table.AddColumn("attribute");
+        table.AddColumn(new TableColumn($"seen ({r.Seen.Clips})").RightAligned());
+        table.AddColumn(new TableColumn($"held-out ({r.HeldOut.Clips})").RightAligned());
+        table.AddColumn(new TableColumn($"all ({r.Overall.Clips})").RightAligned());
+        void Row(string name, Func<AttributeAccuracy, double?> pick) => table.AddRow(name, Pct(pick(r.Seen)), Pct(pick(r.HeldOut)), Pct(pick(r.Overall)));
+        Row("colour", a => a.Colour);
+        Row("shape", a => a.Shape);
+        Row("size", a => a.Size);
+        Row("direction", a => a.Direction);
+        Row("[bold]all attributes[/]", a => a.All);
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"size is scored only where the prompt names one ({r.Seen.SizedClips} seen, {r.HeldOut.SizedClips} held-out clips)");
+
+        var t = r.Temporal;
+        AnsiConsole.MarkupLineInterpolated($"temporal consistency: {Pct(t.ConsistentFraction)} of clips keep their colour and shape in >= {Pct(t.Threshold)} of frames (mean frame agreement {Pct(t.MeanFrameAgreement)})");
+        var d = r.Diversity;
+        string reference = r.GroundTruthDiversity is { } g ? $"; real clips: {Px(g.MeanStartDistancePixels)}, {Pct(g.DistinctPairFraction)}" : "";
+        AnsiConsole.MarkupLineInterpolated($"diversity: first-frame positions of one prompt's clips are {Px(d.MeanStartDistancePixels)} apart on average, {Pct(d.DistinctPairFraction)} of {d.Pairs} pairs more than {d.DistinctPixels:F1} px apart{reference}");
+        if (r.NoObject > 0) AnsiConsole.MarkupLineInterpolated($"[yellow]{r.NoObject} clips show no object[/] (scored wrong on every attribute)");
+        if (!isModel) return;
+        bool met = r.MeetsTargets;
+        AnsiConsole.MarkupLine($"targets (all attributes: seen >= {Pct(FidelityReport.SeenTarget)}, held-out >= {Pct(FidelityReport.HeldOutTarget)}): {(met ? "[green]met[/]" : "[red]not met[/]")}");
+    }
+
+    static string Pct(double? v) => v is { } x ? (x * 100).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
+    static string Px(double? v) => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) + " px" : "-";
+}

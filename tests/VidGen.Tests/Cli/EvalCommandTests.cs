@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text.Json;
+using VidGen.Cli.Commands;
+using VidGen.Data;
+using VidGen.Models;
+using VidGen.Text;
+using VidGen.Training;
+
+namespace VidGen.Tests.Cli;
+
+/// <summary>`vidgen eval` end to end: options, exit codes and the JSON it writes.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    readonly string dir = Path.Combine(Path.GetTempPath(), "vidgen-eval-" + Guid.NewGuid().ToString("N"));
+
+    public EvalCommandTests() => Directory.CreateDirectory(dir);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static int Invoke(params string[] args) => new RootCommand { EvalCommand.Create() }.Parse(args).Invoke();
+
+    [Fact]
+    public void GroundTruthModeScoresAtLeast99PercentAndWritesJson()
+    {
+        string json = Path.Combine(dir, "gt.json");
+        Assert.Equal(0, Invoke("eval", "--ground-truth", "--clips", "48", "--batch", "4", "--json", json));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal("ground truth", root.GetProperty("source").GetString());
+        Assert.Equal(48, root.GetProperty("clips").GetInt32());
+        Assert.True(root.GetProperty("overall").GetProperty("all").GetDouble() >= 0.99);
+        Assert.Equal(48, root.GetProperty("clip_scores").GetArrayLength());
+    }
+
+    [Fact]
+    public void ModelModeRunsATinySavedModelAndSavesMisreadClips()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        TorchSharp.torch.manual_seed(1);
+        string modelDir = Path.Combine(dir, "tiny"), json = Path.Combine(dir, "out", "tiny.json"), failures = Path.Combine(dir, "misread");
+        var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption));
+        using (var model = new VideoDiffusionModel(ModelConfig.Tiny(16, 4), tok)) Checkpoint.Save(modelDir, model);
+
+        Assert.Equal(0, Invoke("eval", "--model", modelDir, "--clips", "4", "--batch", "2", "--steps", "2", "--sampler", "ddim", "--json", json, "--save-failures", failures));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal(4, root.GetProperty("seen").GetProperty("clips").GetInt32() + root.GetProperty("held_out").GetProperty("clips").GetInt32());
+        Assert.Equal("ddim", root.GetProperty("settings").GetProperty("sampler").GetString());
+        Assert.Equal(JsonValueKind.Object, root.GetProperty("ground_truth_diversity").ValueKind);
+        // Every clip the detector misread is saved, named after its prompt.
+        int wrong = root.GetProperty("clip_scores").EnumerateArray().Count(c => !c.GetProperty("all_correct").GetBoolean());
+        Assert.Equal(wrong, Directory.GetFiles(failures, "*.gif").Length);
+    }
+
+    [Theory]
+    [InlineData("--ground-truth", "--clips", "0")]
+    [InlineData("--ground-truth", "--resolution", "8")]
+    [InlineData("--ground-truth", "--held-out", "2")]
+    [InlineData("--model", "/nonexistent/vidgen-model")]
+    public void BadInputExitsWithOne(params string[] options)
+    {
+        Assert.Equal(1, Invoke(new[] { "eval" }.Concat(options).ToArray()));
+    }
+}
