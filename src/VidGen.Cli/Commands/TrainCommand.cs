@@ -33,10 +33,11 @@ public static class TrainCommand
             Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => "builtin",
         };
+        var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
         var dataOptions = new DataOptions();
 
         var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
-            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder };
+            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder, initFrom };
         foreach (var o in dataOptions.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
@@ -62,7 +63,7 @@ public static class TrainCommand
                 data = collection;
             }
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
-            int code = Run(config, data, options, outDir, resuming);
+            int code = Run(config, data, options, outDir, resuming, r.GetValue(initFrom));
             // The count again at the end, where it is seen; with --lazy the bad files were only found during the run.
             if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(dataOptions.Lazy) ? 5 : 0);
             return code;
@@ -70,10 +71,15 @@ public static class TrainCommand
         return cmd;
     }
 
-    public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume)
+    public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume, string? initFrom = null)
     {
         using var trainer = new Trainer(config, data, options, outDir);
         if (resume) trainer.Resume();
+        else if (initFrom is not null)
+        {
+            var fresh = trainer.InitFrom(initFrom);
+            AnsiConsole.MarkupLineInterpolated($"initialised from {initFrom}; {fresh.Count} tensors it lacks start fresh{(fresh.Count > 0 ? ": " + string.Join(", ", fresh.Take(6)) + (fresh.Count > 6 ? ", ..." : "") : "")}");
+        }
         AnsiConsole.MarkupLineInterpolated($"training {CliSupport.Describe(trainer.Model)} for {options.Steps} steps (batch {options.BatchSize}x{options.GradAccumulation}) into {outDir}{(resume ? $", resuming at step {trainer.Step}" : "")}");
         AnsiConsole.MarkupLine("[grey]Ctrl+C saves a checkpoint and stops; --resume continues.[/]");
         using var cts = CliSupport.CancelOnCtrlC();

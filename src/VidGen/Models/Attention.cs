@@ -99,6 +99,7 @@ public sealed class TemporalAttention : nn.Module
     private readonly MultiHeadAttention attn;
     private readonly LayerNorm norm;
     private readonly Parameter rel_pos_bias; // (heads, 2*maxFrames-1)
+    private readonly Parameter frame_pos;    // (maxFrames, dim) absolute frame embedding, zero at init
     private readonly int heads, maxFrames;
 
     public TemporalAttention(string name, long dim, int heads, int dimHead, int maxFrames) : base(name)
@@ -107,6 +108,10 @@ public sealed class TemporalAttention : nn.Module
         norm = LayerNorm(dim);
         attn = new MultiHeadAttention("attn", dim, dim, heads, dimHead);
         rel_pos_bias = Parameter(zeros(heads, 2 * maxFrames - 1));
+        // Relative bias alone tells a frame how far others are, not where it sits in the clip; motion
+        // "start + v * f" is easiest with the absolute index too (AnimateDiff adds a position encoding to every
+        // temporal block likewise). Zero init keeps a warm-started model's function unchanged.
+        frame_pos = Parameter(zeros(maxFrames, dim));
         RegisterComponents();
     }
 
@@ -127,7 +132,8 @@ public sealed class TemporalAttention : nn.Module
             var perClip = bias.masked_fill(blocked, float.NegativeInfinity);                       // (B, heads, F, F)
             bias = perClip.repeat_interleave(h * w, 0);                                             // (B*H*W, heads, F, F)
         }
-        var y = attn.Forward(norm.forward(seq), null, bias);
+        var normed = norm.forward(seq) + frame_pos.narrow(0, 0, f).unsqueeze(0);       // (B*H*W, F, C)
+        var y = attn.Forward(normed, null, bias);
         var outSeq = seq + y;
         return outSeq.reshape(b, h, w, f, c).permute(0, 4, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
     }

@@ -70,10 +70,17 @@ public static class Checkpoint
         finally { foreach (var t in loaded.Values) t.Dispose(); }
     }
 
-    public static void CopyInto(nn.Module module, IReadOnlyDictionary<string, Tensor> loaded, string source)
+    /// <param name="allowMissing">
+    /// Keep the model's own values for tensors the file lacks (fine-tuning a grown architecture whose new
+    /// parameters start as identities); unexpected and mis-shaped tensors are still errors.
+    /// </param>
+    /// <returns>The names left at their initial values.</returns>
+    public static IReadOnlyList<string> CopyInto(nn.Module module, IReadOnlyDictionary<string, Tensor> loaded, string source, bool allowMissing = false)
     {
         var state = module.state_dict();
         var missing = state.Keys.Where(k => !loaded.ContainsKey(k)).ToList();
+        var kept = allowMissing ? missing : new List<string>();
+        if (allowMissing) missing = new List<string>();
         var unexpected = loaded.Keys.Where(k => !state.ContainsKey(k)).ToList();
         var misshaped = state.Where(kv => loaded.TryGetValue(kv.Key, out var t) && !t.shape.SequenceEqual(kv.Value.shape))
             .Select(kv => $"{kv.Key} (model {Shape(kv.Value)}, file {Shape(loaded[kv.Key])})").ToList();
@@ -87,7 +94,8 @@ public static class Checkpoint
         }
         using (no_grad())
             foreach (var (name, target) in state)
-                target.copy_(loaded[name]);
+                if (loaded.TryGetValue(name, out var value)) target.copy_(value);
+        return kept;
     }
 
     static string Shape(Tensor t) => "[" + string.Join(",", t.shape) + "]";

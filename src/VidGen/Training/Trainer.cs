@@ -143,6 +143,27 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Continues from a folder written by <see cref="Save"/>: raw and EMA weights, optimizer moments, step.</summary>
+    /// <summary>
+    /// Starts from another model folder's sampling weights with a fresh optimizer and schedule (fine-tuning, or
+    /// growing an architecture: parameters the folder lacks keep their initial values). Returns those names.
+    /// </summary>
+    public IReadOnlyList<string> InitFrom(string modelDir)
+    {
+        var vocabFile = Path.Combine(modelDir, Checkpoint.TokenizerFile);
+        if (Model.Tokenizer is WordTokenizer mine && File.Exists(vocabFile)
+            && !WordTokenizer.FromJson(File.ReadAllText(vocabFile)).Vocabulary.SequenceEqual(mine.Vocabulary))
+            throw new ArgumentException($"{vocabFile}: its vocabulary differs from this run's captions, so its text weights would mean other words");
+        var path = Path.Combine(modelDir, Checkpoint.WeightsFile);
+        var loaded = Safetensors.Load(path);
+        try
+        {
+            var kept = Checkpoint.CopyInto(Model, loaded, path, allowMissing: true);
+            Ema.CopyWeights(EmaModel, Model);
+            return kept;
+        }
+        finally { foreach (var t in loaded.Values) t.Dispose(); }
+    }
+
     public void Resume()
     {
         var state = Path.Combine(outDir, StateDir);
