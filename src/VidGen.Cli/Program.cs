@@ -8,4 +8,5 @@ root.Add(TrainCommand.Create());
 root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());
+root.Add(ExportCommand.Create());
 return await root.Parse(args).InvokeAsync();
