@@ -86,7 +86,7 @@ public sealed class ShapesWorld
     /// <summary>Training clip <paramref name="index"/> of the split seeded by <paramref name="seed"/>.</summary>
     public (Video Video, ShapeSpec Spec, string Caption) TrainingClip(int seed, long index)
     {
-        var rng = new Random(HashCode(seed, index));
+        var rng = new Random(Seeds.Mix(seed, index));
         var spec = SampleTrainingSpec(rng);
         var video = Render(spec, rng);
         // Prompts may omit the size, so a third of the captions do too.
@@ -150,13 +150,4 @@ public sealed class ShapesWorld
         // Upward triangle: apex at (0, -r), base from (-r, r) to (r, r).
         _ => py <= r && py >= -r && MathF.Abs(px) <= (py + r) / 2f,
     };
-
-    static int HashCode(int seed, long index)
-    {
-        // SplitMix-style mixing: neighbouring indices get unrelated streams; stable across runs and .NET versions.
-        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)index + 0x632BE59BD9B4E019UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
-    }
 }

@@ -118,7 +118,7 @@ public sealed class Trainer : IDisposable
                 var (v, c) = data.Clip(first + i);
                 clips.Add(v); captions.Add(c);
             }
-            var gen = new Generator((ulong)HashCode.Combine(options.Seed, Step, micro) & 0x7FFFFFFF, CPU);
+            var gen = new Generator((ulong)Seeds.Mix(options.Seed, (long)Step * options.GradAccumulation + micro), CPU);
             var x0 = ClipTensors.ToTensor(clips, device);
             var text = Model.EncodeText(captions);
             var drop = (rand(new long[] { options.BatchSize }, generator: gen) < options.CaptionDropout).to(device);
