@@ -8,4 +8,5 @@ root.Add(TrainCommand.Create());
 root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());
+root.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();
