@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using TorchSharp;
 using VidGen.Models;
@@ -53,12 +54,33 @@ public static class CliSupport
         }
     }
 
-    /// <summary>Ctrl+C cancels the token instead of killing the process, so long work can save and stop cleanly.</summary>
-    public static CancellationTokenSource CancelOnCtrlC()
+    /// <summary>
+    /// Ctrl+C (SIGINT) and SIGTERM cancel the token instead of killing the process, so long work can save and
+    /// stop cleanly (a background job or `kill` sends SIGTERM; shells ignore SIGINT for background jobs).
+    /// </summary>
+    public static StopSignals CancelOnCtrlC() => new();
+
+    public sealed class StopSignals : IDisposable
     {
-        var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-        return cts;
+        private readonly CancellationTokenSource cts = new();
+        private readonly PosixSignalRegistration sigterm;
+        private readonly ConsoleCancelEventHandler onCtrlC;
+
+        public StopSignals()
+        {
+            onCtrlC = (_, e) => { e.Cancel = true; cts.Cancel(); };
+            Console.CancelKeyPress += onCtrlC;
+            sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+        }
+
+        public CancellationToken Token => cts.Token;
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= onCtrlC;
+            sigterm.Dispose();
+            cts.Dispose();
+        }
     }
 
     public static string Describe(VideoDiffusionModel m) =>

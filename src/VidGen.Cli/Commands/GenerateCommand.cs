@@ -25,15 +25,16 @@ public static class GenerateCommand
         var fps = new Option<double>("--fps") { Description = "playback frames per second (default: the model's)", DefaultValueFactory = _ => 0 };
         var scale = new Option<int>("--scale") { Description = "pixel upscaling of the written file", DefaultValueFactory = _ => 4 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var spacing = new Option<string>("--spacing") { Description = "timestep spacing: trailing | leading | linspace | karras", DefaultValueFactory = _ => "trailing" };
+        var eta = new Option<double>("--eta") { Description = "DDIM stochasticity (0 = deterministic, 1 = DDPM-like)", DefaultValueFactory = _ => 0 };
+        var clip = new Option<string>("--clip") { Description = "x0 range control: clamp | dynamic (Imagen thresholding) | none", DefaultValueFactory = _ => "clamp" };
 
-        var cmd = new Command("generate", "Generate a video from a text prompt") { prompt, output, model, seed, steps, guidance, sampler, negative, frames, fps, scale, device };
+        var cmd = new Command("generate", "Generate a video from a text prompt")
+            { prompt, output, model, seed, steps, guidance, sampler, negative, frames, fps, scale, device, spacing, eta, clip };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string? modelDir = CliSupport.FindModel(r.GetValue(model));
-            if (modelDir is null)
-            {
-                modelDir = QuickModel.EnsureTrained();
-            }
+            modelDir ??= QuickModel.EnsureTrained();
             var dev = CliSupport.ParseDevice(r.GetValue(device)!);
             using var vdm = Checkpoint.Load(modelDir, dev);
             var request = new GenerationRequest
@@ -46,6 +47,9 @@ public static class GenerateCommand
                 Sampler = Sampler.Parse(r.GetValue(sampler)!),
                 Frames = r.GetValue(frames),
                 Fps = r.GetValue(fps),
+                Spacing = Timesteps.ParseSpacing(r.GetValue(spacing)!),
+                Eta = r.GetValue(eta),
+                Clip = ParseClip(r.GetValue(clip)!),
             };
             var pipe = new TextToVideoPipeline(vdm);
             var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
@@ -69,6 +73,12 @@ public static class GenerateCommand
         }));
         return cmd;
     }
+
+    static X0Clip ParseClip(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "clamp" => X0Clip.Clamp, "dynamic" => X0Clip.Dynamic, "none" => X0Clip.None,
+        _ => throw new ArgumentException($"unknown --clip '{name}'; use clamp, dynamic or none"),
+    };
 
     static string ResolveOutput(string? given, string prompt)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
+using VidGen.Diffusion;
 using VidGen.Models;
 using VidGen.Models.TextEncoders;
 using VidGen.Training;
@@ -33,11 +34,12 @@ public static class TrainCommand
             Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => "builtin",
         };
+        var minSnr = new Option<double>("--min-snr-gamma") { Description = "min-SNR-gamma loss weighting (0 = plain loss on the prediction target)", DefaultValueFactory = _ => 0 };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
         var dataOptions = new DataOptions();
 
         var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
-            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder, initFrom };
+            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder, initFrom, minSnr };
         foreach (var o in dataOptions.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
@@ -52,6 +54,7 @@ public static class TrainCommand
                 LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup), Seed = r.GetValue(seed),
                 CaptionDropout = r.GetValue(dropout), EmaDecay = r.GetValue(ema), CheckpointEvery = r.GetValue(every),
                 SampleEvery = r.GetValue(sampleEvery), Threads = r.GetValue(threads),
+                Loss = new LossOptions { MinSnrGamma = r.GetValue(minSnr) },
             };
             ITrainingClips data;
             VideoCollection? collection = null;

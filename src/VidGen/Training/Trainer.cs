@@ -93,6 +93,7 @@ public sealed class Trainer : IDisposable
             double vps = (Step - startStep) * options.BatchSize * options.GradAccumulation / Math.Max(elapsed, 1e-9);
             var eta = TimeSpan.FromSeconds((options.Steps - Step) * elapsed / Math.Max(1, Step - startStep));
             log.WriteLine(JsonSerializer.Serialize(new { step = Step, loss = stepLoss, lr, videos_per_s = Math.Round(vps, 3), elapsed_s = Math.Round(elapsed, 2) }));
+            log.Flush(); // the log is read while training runs (and survives a kill)
             progress?.Invoke(new TrainProgress(Step, options.Steps, stepLoss, lr, vps, clock.Elapsed, eta));
             if (options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0 && Step < options.Steps) { log.Flush(); Save(); }
             if (options.SampleEvery > 0 && Step % options.SampleEvery == 0) WriteSampleGrid();

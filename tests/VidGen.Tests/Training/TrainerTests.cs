@@ -66,6 +66,19 @@ public class TrainerTests
     }
 
     [Fact]
+    public void SampleGridsAreWrittenEveryNSteps()
+    {
+        var dir = TinyModels.TempDir("grid");
+        using var trainer = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(4) with { SampleEvery = 2 }, dir);
+        trainer.Train();
+        var grids = Directory.GetFiles(Path.Combine(dir, "samples")).Select(Path.GetFileName).OrderBy(n => n).ToArray();
+        Assert.Equal(new[] { "step_000002.gif", "step_000004.gif" }, grids);
+        var sheet = VidGen.Media.VideoReader.Read(Path.Combine(dir, "samples", "step_000004.gif"));
+        Assert.Equal(4, sheet.Frames);
+        Assert.Equal((16 * 4 + 3) * 2, sheet.Width); // 4 clips side by side, 1 px gaps, written at scale 2
+    }
+
+    [Fact]
     public void LearningRateWarmsUpThenDecaysToTheFloor()
     {
         var o = new TrainOptions { Steps = 1000, WarmupSteps = 100, LearningRate = 1e-3, MinLrFraction = 0.1 };

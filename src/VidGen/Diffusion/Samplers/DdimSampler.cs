@@ -8,25 +8,14 @@ namespace VidGen.Diffusion.Samplers;
 /// </summary>
 public static class DdimSampler
 {
-    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o)
+    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o) => SamplerLoop.Run(xT, o, (x, t, s) =>
     {
-        var report = new StepReporter(o);
-        var x = xT.alias();
-        for (int i = 0; i < report.Total; i++)
-        {
-            report.ThrowIfCancelled();
-            double t = o.Timesteps[i], s = o.Timesteps[i + 1];
-            double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
-            using var scope = NewDisposeScope();
-            var x0 = denoise(x, t);
-            var eps = Prediction.EpsFromX0(x0, x, at);
-            double sigma = o.Eta * Math.Sqrt((1 - as_) / (1 - at)) * Math.Sqrt(Math.Max(0, 1 - at / as_));
-            var next = x0 * Math.Sqrt(as_) + eps * Math.Sqrt(Math.Max(0, 1 - as_ - sigma * sigma));
-            if (sigma > 0) next = next + randn(x.shape, dtype: x.dtype, device: x.device, generator: o.Generator) * sigma;
-            report.Report(i, t, x0);
-            x.Dispose();
-            x = next.MoveToOuterDisposeScope();
-        }
-        return x;
-    }
+        double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
+        var x0 = denoise(x, t);
+        var eps = Prediction.EpsFromX0(x0, x, at);
+        double sigma = o.Eta * Math.Sqrt((1 - as_) / (1 - at)) * Math.Sqrt(Math.Max(0, 1 - at / as_));
+        var next = x0 * Math.Sqrt(as_) + eps * Math.Sqrt(Math.Max(0, 1 - as_ - sigma * sigma));
+        if (sigma > 0) next = next + randn(x.shape, dtype: x.dtype, device: x.device, generator: o.Generator) * sigma;
+        return (next, x0);
+    });
 }

@@ -8,26 +8,15 @@ namespace VidGen.Diffusion.Samplers;
 /// </summary>
 public static class DdpmSampler
 {
-    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o)
+    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o) => SamplerLoop.Run(xT, o, (x, t, s) =>
     {
-        var report = new StepReporter(o);
-        var x = xT.alias();
-        for (int i = 0; i < report.Total; i++)
-        {
-            report.ThrowIfCancelled();
-            double t = o.Timesteps[i], s = o.Timesteps[i + 1];
-            double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
-            double beta = 1 - at / as_;
-            using var scope = NewDisposeScope();
-            var x0 = denoise(x, t);
-            double c0 = Math.Sqrt(as_) * beta / (1 - at), ct = Math.Sqrt(1 - beta) * (1 - as_) / (1 - at);
-            var mean = x0 * c0 + x * ct;
-            double variance = beta * (1 - as_) / (1 - at);
-            var next = variance > 0 ? mean + randn(x.shape, dtype: x.dtype, device: x.device, generator: o.Generator) * Math.Sqrt(variance) : mean;
-            report.Report(i, t, x0);
-            x.Dispose();
-            x = next.MoveToOuterDisposeScope();
-        }
-        return x;
-    }
+        double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
+        double beta = 1 - at / as_;
+        var x0 = denoise(x, t);
+        double c0 = Math.Sqrt(as_) * beta / (1 - at), ct = Math.Sqrt(1 - beta) * (1 - as_) / (1 - at);
+        var mean = x0 * c0 + x * ct;
+        double variance = beta * (1 - as_) / (1 - at);
+        var next = variance > 0 ? mean + randn(x.shape, dtype: x.dtype, device: x.device, generator: o.Generator) * Math.Sqrt(variance) : mean;
+        return (next, x0);
+    });
 }

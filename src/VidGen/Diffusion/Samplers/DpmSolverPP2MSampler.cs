@@ -11,43 +11,38 @@ public static class DpmSolverPP2MSampler
 {
     public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o)
     {
-        var report = new StepReporter(o);
-        var x = xT.alias();
-        Tensor? prevX0 = null;
+        Tensor? prevX0 = null; // previous step's x0 estimate, kept outside the step scopes
         double prevH = 0;
-        for (int i = 0; i < report.Total; i++)
+        try
         {
-            report.ThrowIfCancelled();
-            double t = o.Timesteps[i], s = o.Timesteps[i + 1];
-            using var scope = NewDisposeScope();
-            var x0 = denoise(x, t);
-            Tensor next;
-            if (s == NoiseSchedule.Clean)
+            return SamplerLoop.Run(xT, o, (x, t, s) =>
             {
-                next = x0.alias();
-            }
-            else
-            {
-                double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
-                double alphaS = Math.Sqrt(as_), sigmaT = Math.Sqrt(1 - at), sigmaS = Math.Sqrt(1 - as_);
-                double h = Lambda(as_) - Lambda(at);
-                var d = x0;
-                if (prevX0 is not null)
+                var x0 = denoise(x, t);
+                Tensor next;
+                if (s == NoiseSchedule.Clean)
                 {
-                    double r = prevH / h;
-                    d = x0 * (1 + 1 / (2 * r)) - prevX0 * (1 / (2 * r));
+                    next = x0.alias();
                 }
-                next = x * (sigmaS / sigmaT) - d * (alphaS * (Math.Exp(-h) - 1));
-                prevH = h;
-            }
-            report.Report(i, t, x0);
-            prevX0?.Dispose();
-            prevX0 = x0.MoveToOuterDisposeScope();
-            x.Dispose();
-            x = next.MoveToOuterDisposeScope();
+                else
+                {
+                    double at = o.Schedule.AlphaBar(t), as_ = o.Schedule.AlphaBar(s);
+                    double alphaS = Math.Sqrt(as_), sigmaT = Math.Sqrt(1 - at), sigmaS = Math.Sqrt(1 - as_);
+                    double h = Lambda(as_) - Lambda(at);
+                    var d = x0;
+                    if (prevX0 is not null)
+                    {
+                        double r = prevH / h;
+                        d = x0 * (1 + 1 / (2 * r)) - prevX0 * (1 / (2 * r));
+                    }
+                    next = x * (sigmaS / sigmaT) - d * (alphaS * (Math.Exp(-h) - 1));
+                    prevH = h;
+                }
+                prevX0?.Dispose();
+                prevX0 = x0.alias().MoveToOuterDisposeScope();
+                return (next, x0);
+            });
         }
-        prevX0?.Dispose();
-        return x;
+        finally { prevX0?.Dispose(); }
     }
 
     static double Lambda(double abar) => 0.5 * Math.Log(abar / (1 - abar));

@@ -8,23 +8,11 @@ namespace VidGen.Diffusion.Samplers;
 /// </summary>
 public static class EulerSampler
 {
-    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o)
+    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o) => SamplerLoop.Run(xT, o, (x, t, s) =>
     {
-        var report = new StepReporter(o);
-        var x = xT.alias();
-        for (int i = 0; i < report.Total; i++)
-        {
-            report.ThrowIfCancelled();
-            double t = o.Timesteps[i], s = o.Timesteps[i + 1];
-            using var scope = NewDisposeScope();
-            var x0 = denoise(x, t);
-            var next = KarrasOde.EulerStep(o.Schedule, x, x0, t, s);
-            report.Report(i, t, x0);
-            x.Dispose();
-            x = next.MoveToOuterDisposeScope();
-        }
-        return x;
-    }
+        var x0 = denoise(x, t);
+        return (KarrasOde.EulerStep(o.Schedule, x, x0, t, s), x0);
+    });
 }
 
 /// <summary>Helpers for samplers that integrate in sigma space and store x in the VP space.</summary>

@@ -8,30 +8,16 @@ namespace VidGen.Diffusion.Samplers;
 /// </summary>
 public static class HeunSampler
 {
-    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o)
+    public static Tensor Sample(Denoiser denoise, Tensor xT, SamplingOptions o) => SamplerLoop.Run(xT, o, (x, t, s) =>
     {
-        var report = new StepReporter(o);
-        var x = xT.alias();
-        for (int i = 0; i < report.Total; i++)
-        {
-            report.ThrowIfCancelled();
-            double t = o.Timesteps[i], s = o.Timesteps[i + 1];
-            using var scope = NewDisposeScope();
-            var x0 = denoise(x, t);
-            var euler = KarrasOde.EulerStep(o.Schedule, x, x0, t, s);
-            Tensor next = euler;
-            if (s != NoiseSchedule.Clean)
-            {
-                var x0s = denoise(euler, s);
-                var d1 = KarrasOde.Derivative(o.Schedule, x, x0, t);
-                var d2 = KarrasOde.Derivative(o.Schedule, euler, x0s, s);
-                double sigmaT = o.Schedule.Sigma(t), sigmaS = o.Schedule.Sigma(s);
-                next = (x / Math.Sqrt(o.Schedule.AlphaBar(t)) + (d1 + d2) * (0.5 * (sigmaS - sigmaT))) * Math.Sqrt(o.Schedule.AlphaBar(s));
-            }
-            report.Report(i, t, x0);
-            x.Dispose();
-            x = next.MoveToOuterDisposeScope();
-        }
-        return x;
-    }
+        var x0 = denoise(x, t);
+        var euler = KarrasOde.EulerStep(o.Schedule, x, x0, t, s);
+        if (s == NoiseSchedule.Clean) return (euler, x0);
+        var x0s = denoise(euler, s);
+        var d1 = KarrasOde.Derivative(o.Schedule, x, x0, t);
+        var d2 = KarrasOde.Derivative(o.Schedule, euler, x0s, s);
+        double sigmaT = o.Schedule.Sigma(t), sigmaS = o.Schedule.Sigma(s);
+        var next = (x / Math.Sqrt(o.Schedule.AlphaBar(t)) + (d1 + d2) * (0.5 * (sigmaS - sigmaT))) * Math.Sqrt(o.Schedule.AlphaBar(s));
+        return (next, x0);
+    });
 }
