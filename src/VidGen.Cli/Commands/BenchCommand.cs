@@ -52,6 +52,8 @@ public static class BenchCommand
             };
             options.Validate();
             using var cts = CliSupport.CancelOnCtrlC();
+            // Wide tables stay readable in a log file (Spectre assumes 80 columns when output is redirected).
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 220;
             var report = BenchRunner.Run(options, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), cts.Token);
             Print(report);
             if (Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } dir) Directory.CreateDirectory(dir);
@@ -82,9 +84,10 @@ public static class BenchCommand
         var t = new Table().Title("speed").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("GFLOP/s").RightAligned()).AddColumn(new TableColumn("MFU").RightAligned());
         t.AddRow("(a) fp32 matmul 2048^3 (ceiling)", $"{F(r.Ceiling.Matmul.BestGflops, "F1")} GFLOP/s", F(r.Ceiling.Matmul.BestGflops, "F1"), "100%");
         if (r.Ceiling.MatmulOneThread is { } one) t.AddRow("    same, 1 thread", $"{F(one.BestGflops, "F1")} GFLOP/s", F(one.BestGflops, "F1"), Pct(one.BestGflops / r.Ceiling.Matmul.BestGflops));
+        if (r.Ceiling.GemmOneDnn is { } gemm) t.AddRow("    same GEMM as a 1x1 Conv2d (oneDNN)", $"{F(gemm.BestGflops, "F1")} GFLOP/s", F(gemm.BestGflops, "F1"), Pct(gemm.BestGflops / r.Ceiling.Matmul.BestGflops));
         if (r.Ceiling.Conv is { } conv) t.AddRow("    Conv3d 1x3x3 64ch fwd+bwd", $"{F(conv.BestGflops, "F1")} GFLOP/s", F(conv.BestGflops, "F1"), Pct(conv.BestGflops / r.Ceiling.Matmul.BestGflops));
         var tr = r.Training;
-        t.AddRow($"(b) training, batch {tr.Batch}", $"{F(tr.VideosPerSecond, "F1")} videos/s ({F(tr.SecondsPerStep, "F3")} s/step)", F(tr.Gflops, "F1"), Pct(tr.Mfu));
+        t.AddRow($"(b) training, batch {tr.Batch}", $"{F(tr.VideosPerSecond, "F1")} videos/s ({F(tr.SecondsPerStep, "F3")} s/step, data {F(tr.DataSecondsPerStep * 1000, "F0")} ms)", F(tr.Gflops, "F1"), Pct(tr.Mfu));
         foreach (var g in r.Generation)
             t.AddRow($"(c) {g.Sampler} x {g.Steps}, {g.Frames} frames", $"{F(g.Seconds, "F2")} s ({F(g.SecondsPerEvaluation * 1000, "F1")} ms/eval)", F(g.Gflops, "F1"), Pct(g.Mfu));
         AnsiConsole.Write(t);
@@ -100,7 +103,7 @@ public static class BenchCommand
             Row(rc.Ddpm); Row(rc.Fast);
             if (rc.FastLarger is { } l) Row(l);
             AnsiConsole.Write(d);
-            AnsiConsole.MarkupLineInterpolated($"speed-up {F(rc.Speedup, "F1")}x; fast sampler's fidelity {(rc.FastEqualOrBetter ? "equal or better" : "worse")} on the shared clips");
+            AnsiConsole.MarkupLineInterpolated($"speed-up {F(rc.Speedup, "F1")}x; fast sampler's fidelity {(rc.FastEqualOrBetter ? "equal or better" : "worse")} on the shared clips (both right {rc.BothRight}, only DDPM {rc.OnlyDdpmRight}, only fast {rc.OnlyFastRight})");
         }
 
         if (r.Memory.Count > 0)

@@ -11,10 +11,17 @@ public sealed record ModelSummary(string Source, bool Trained, string? TrainedSt
 public sealed record FlopSummary(double UnetForwardPerClip, double TextForwardPerPrompt, double TrainingPerClip,
     IReadOnlyDictionary<string, double> ForwardShareByKind, string Method);
 
-public sealed record CeilingResult(Rate Matmul, Rate? MatmulOneThread, Rate? Conv);
+/// <summary>
+/// <see cref="Matmul"/> (libtorch's fp32 matmul, 2048^3) is the ceiling every MFU figure divides by, as issue #8
+/// defines it. <see cref="GemmOneDnn"/> and <see cref="Conv"/> show what libtorch's other fp32 kernels reach.
+/// </summary>
+public sealed record CeilingResult(Rate Matmul, Rate? MatmulOneThread, Rate? GemmOneDnn, Rate? Conv);
 
-/// <summary>Training throughput: optimizer steps on random-weight default-config models, EMA update included.</summary>
-public sealed record TrainingResult(int Batch, int Frames, int TimedSteps, double SecondsPerStep, double VideosPerSecond, double Gflops, double Mfu, int Threads);
+/// <summary>
+/// Training throughput: optimizer steps (data, forward, backward, AdamW, EMA update) on a freshly initialised model of the
+/// benchmarked model's config. /// <see cref="DataSecondsPerStep"/>: rendering the batch's clips and making the tensor, timed alone (part of every step).
+/// </summary>
+public sealed record TrainingResult(int Batch, int Frames, int TimedSteps, double SecondsPerStep, double VideosPerSecond, double Gflops, double Mfu, int Threads, double DataSecondsPerStep);
 
 /// <summary>One `pipeline.Generate` call: a batch of one clip, prompt encoding and frame conversion included.</summary>
 public sealed record GenerationTiming(string Sampler, int Steps, int Frames, int Batch, int Evaluations, double Seconds, double SecondsPerEvaluation, double Gflops, double Mfu);
@@ -27,8 +34,10 @@ public sealed record SamplerFidelity(string Sampler, int Steps, int Clips, int B
 /// (d) The original's recipe (ancestral DDPM over every timestep) against our default sampler, on the same model,
 /// prompts and starting noise, batched alike. <see cref="Speedup"/> = DDPM seconds / fast seconds.
 /// <see cref="FastLarger"/>: the fast sampler on a larger prompt set, for a tighter fidelity estimate.
+/// <see cref="BothRight"/>, <see cref="OnlyDdpmRight"/>, <see cref="OnlyFastRight"/>: the paired view (same clip, same noise) of all-attributes correctness.
 /// </summary>
-public sealed record RecipeComparison(SamplerFidelity Ddpm, SamplerFidelity Fast, double Speedup, bool FastEqualOrBetter, SamplerFidelity? FastLarger);
+public sealed record RecipeComparison(SamplerFidelity Ddpm, SamplerFidelity Fast, double Speedup, bool FastEqualOrBetter, SamplerFidelity? FastLarger,
+    int BothRight, int OnlyDdpmRight, int OnlyFastRight);
 
 public sealed record MemoryRun(string Label, string Command, int ExitCode, double PeakRssMiB, double WallSeconds, int Samples, string? Error);
 

@@ -126,9 +126,10 @@ public static class BenchRunner
                 try { matmul1 = Ceiling.Matmul(device, 2048, o.Quick ? 1 : 3); }
                 finally { set_num_threads(threads); }
             }
+            var gemm = Ceiling.GemmAsConv(device, 2048, reps);
             var conv = Ceiling.Conv1x3x3(device, reps: reps);
             double ceiling = matmul.BestGflops;
-            log($"(a) matmul ceiling {ceiling:F1} GFLOP/s ({threads} threads){(matmul1 is null ? "" : $", {matmul1.BestGflops:F1} on 1 thread")}; Conv3d 1x3x3 fwd+bwd {conv.BestGflops:F1} GFLOP/s");
+            log($"(a) matmul ceiling {ceiling:F1} GFLOP/s ({threads} threads){(matmul1 is null ? "" : $", {matmul1.BestGflops:F1} on 1 thread")}; same GEMM through oneDNN {gemm.BestGflops:F1}; Conv3d 1x3x3 fwd+bwd {conv.BestGflops:F1} GFLOP/s");
             if (matmul1 is not null)
                 levers.Add(new LeverResult("threads: fp32 matmul 2048^3", $"{threads} threads", "1 thread", 1 / matmul.BestGflops, 1 / matmul1.BestGflops, null, "libtorch's default (one thread per core) kept"));
             double Mfu(double gflops) => gflops / ceiling;
@@ -150,8 +151,27 @@ public static class BenchRunner
                 var times = Timing.Repeat(Step, warmup: 1, steps, device);
                 double s = Timing.Median(times);
                 double gflops = flops.TrainingPerClip * o.TrainBatch / s / 1e9;
-                training = new TrainingResult(o.TrainBatch, cfg.Frames, steps, s, o.TrainBatch / s, gflops, Mfu(gflops), threads);
-                log($"(b) training: batch {o.TrainBatch}, {s:F3} s/step, {training.VideosPerSecond:F1} videos/s, {gflops:F1} GFLOP/s, MFU {training.Mfu:P1}");
+                double dataSeconds = Timing.Median(Timing.Repeat(() =>
+                {
+                    using var t = ClipTensors.ToTensor(Enumerable.Range(0, o.TrainBatch).Select(i => data.Clip(i).Video).ToList(), device);
+                }, warmup: 1, 3, device));
+                training = new TrainingResult(o.TrainBatch, cfg.Frames, steps, s, o.TrainBatch / s, gflops, Mfu(gflops), threads, dataSeconds);
+                log($"(b) training: batch {o.TrainBatch}, {s:F3} s/step ({dataSeconds * 1000:F0} ms of it making the batch), {training.VideosPerSecond:F1} videos/s, {gflops:F1} GFLOP/s, MFU {training.Mfu:P1}");
+                if (o.Levers && !o.Quick)
+                {
+                    // Same effective batch in micro-batches (gradient accumulation): smaller activations stay in cache.
+                    foreach (int micro in new[] { o.TrainBatch / 2, o.TrainBatch / 4 })
+                    {
+                        if (micro < 1 || o.TrainBatch % micro != 0) continue;
+                        var accumOptions = trainOptions with { BatchSize = micro, GradAccumulation = o.TrainBatch / micro };
+                        using var accum = new Trainer(cfg, data, accumOptions, Path.Combine(temp, "train-accum"), device);
+                        accum.Model.train();
+                        double sa = Timing.Median(Timing.Repeat(() => { accum.TrainStep(); Ema.Update(accum.EmaModel, accum.Model, 0.999); }, warmup: 1, Math.Min(steps, 3), device));
+                        levers.Add(new LeverResult($"training micro-batches: {o.TrainBatch} clips per step as {o.TrainBatch / micro} x {micro}", $"1 x {o.TrainBatch}", $"{o.TrainBatch / micro} x {micro} (--grad-accum)", s, sa, null,
+                            sa < s ? $"faster: train with --batch {micro} --grad-accum {o.TrainBatch / micro}" : "slower: one batch kept"));
+                        log($"    lever micro-batches: {o.TrainBatch / micro} x {micro}: {sa:F3} s/step against {s:F3}");
+                    }
+                }
                 if (o.Levers && device.type == DeviceType.CPU && threads > 1)
                 {
                     set_num_threads(1);
@@ -214,7 +234,9 @@ public static class BenchRunner
                     larger = Fidelity(model, MultiPromptSampling.Prompts(fastClips), o.FastSampler, o.FastSteps, clips, o.Seed, device, cancel);
                     log($"(d) {larger.Sampler} x {o.FastSteps} on {fastClips} clips: {larger.Seconds:F1} s, all attributes {Pct(larger.Overall.All)}");
                 }
-                recipe = new RecipeComparison(ddpm, fast, ddpm.Seconds / fast.Seconds, (fast.Overall.All ?? 0) >= (ddpm.Overall.All ?? 0), larger);
+                var pairs = ddpm.ClipCorrect.Zip(fast.ClipCorrect).ToList();
+                recipe = new RecipeComparison(ddpm, fast, ddpm.Seconds / fast.Seconds, (fast.Overall.All ?? 0) >= (ddpm.Overall.All ?? 0), larger,
+                    pairs.Count(p => p.First && p.Second), pairs.Count(p => p.First && !p.Second), pairs.Count(p => !p.First && p.Second));
             }
 
             // (e) peak memory of whole commands, as a user runs them.
@@ -261,7 +283,7 @@ public static class BenchRunner
 
             var targets = Targets(training, generation, recipe, memory, cfg);
             return new BenchReport(o.Name, started, clock.Elapsed.TotalSeconds, o.CommandLine, machine, modelSummary, flops,
-                new CeilingResult(matmul, matmul1, conv), training, generation, recipe, memory, profile, levers, targets);
+                new CeilingResult(matmul, matmul1, gemm, conv), training, generation, recipe, memory, profile, levers, targets);
         }
         finally
         {
@@ -507,6 +529,30 @@ public static class BenchRunner
             var ab = a.to_type(ScalarType.BFloat16); var bb = b.to_type(ScalarType.BFloat16);
             double m16 = Timing.Median(Timing.Repeat(() => { using var y = ab.matmul(bb); }, 1, reps, device));
             Add(new LeverResult("bf16: matmul 512^3", "fp32", "bf16", m32, m16, null, m16 < m32 ? "faster" : "slower on this CPU: not adopted"));
+        }
+
+        // bf16 weights and activations for the whole network (sampler state stays fp32: cast in, cast out).
+        if (cfg.Text.Kind == TextEncoderKind.Builtin && model.Tokenizer is WordTokenizer vocab)
+        {
+            using var bf = new VideoDiffusionModel(cfg, vocab);
+            Ema.CopyWeights(bf, model);
+            bf.to(device);
+            bf.to(ScalarType.BFloat16);
+            bf.eval();
+            foreach (int rows in o.Quick ? new[] { 2 } : new[] { 2, 2 * o.DdpmClips })
+            {
+                using var f32 = new ForwardInputs(model, rows, frames, device);
+                using var b16 = new ForwardInputs(bf, rows, frames, device, ScalarType.BFloat16);
+                double t32 = rows == 2 ? baseline : TimeForward(model, f32, reps, device);
+                double t16 = TimeForward(bf, b16, reps, device);
+                using var y32 = Output(model, f32);
+                using var y16 = Output(bf, b16);
+                using var y16f = y16.to_type(ScalarType.Float32);
+                double diff = (y16f - y32).abs().max().item<float>();
+                double rel = (y16f - y32).square().mean().sqrt().item<float>() / Math.Max(1e-12, y32.square().mean().sqrt().item<float>());
+                Add(new LeverResult($"bf16 model: forward ({rows} rows)", "fp32", "bf16 weights and activations", t32, t16, diff,
+                    $"relative RMS error {rel:P1} per forward; " + (t16 < t32 ? "faster, but changes outputs beyond fp32 rounding: not the default" : "not faster: not adopted")));
+            }
         }
 
         // Spatial attention variants: speed only (a different network, other weights; the trained model keeps full attention at 8 px).

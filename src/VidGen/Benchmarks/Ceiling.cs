@@ -25,6 +25,23 @@ public static class Ceiling
     }
 
     /// <summary>
+    /// The same fp32 GEMM shape run through oneDNN instead of libtorch's matmul (MKL sgemm): a 1x1 Conv2d of n
+    /// channels over an image of n pixels (32 x n/32) is an (n x n) @ (n x n) product. On CPUs where MKL picks a narrower code
+    /// path than the hardware has (MKL on AMD uses AVX2 even where AVX-512 exists) this is the higher figure.
+    /// </summary>
+    public static Rate GemmAsConv(Device device, int n = 2048, int reps = 5)
+    {
+        using var scope = NewDisposeScope();
+        if (n % 32 != 0) throw new ArgumentException($"n must be a multiple of 32 (got {n})");
+        var x = randn(new long[] { 1, n, 32, n / 32 }, device: device);                  // n pixels of n channels
+        var w = randn(new long[] { n, n, 1, 1 }, device: device);
+        double flops = 2.0 * n * n * n;
+        using var ng = no_grad();
+        var times = Timing.Repeat(() => { using var y = nn.functional.conv2d(x, w); }, warmup: 1, reps, device);
+        return new Rate($"fp32 GEMM {n}x{n}x{n} as a 1x1 Conv2d (oneDNN)", flops, flops / times.Min() / 1e9, flops / Timing.Median(times) / 1e9, get_num_threads());
+    }
+
+    /// <summary>
     /// A Conv3d with a 1x3x3 kernel, <paramref name="channels"/> in and out, on (B, C, F, H, W), forward and
     /// backward (input and weight gradients): 3 x 2 x C^2 x 9 x B F H W FLOPs.
     /// </summary>
