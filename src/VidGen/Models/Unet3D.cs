@@ -20,6 +20,7 @@ public sealed class Unet3D : nn.Module
     public Unet3DConfig Config { get; }
 
     private readonly Conv3d init_conv, out_conv;
+    private readonly Conv3d? coord_conv; // coordinates -> first features, zero at init
     private readonly TemporalAttention init_temporal_attn;
     private readonly Linear time_in, time_out, text_to_emb;
     private readonly ModuleList<UnetLevel> downs, ups;
@@ -40,6 +41,7 @@ public sealed class Unet3D : nn.Module
 
         long patched = (long)c.Channels * c.PatchSize * c.PatchSize;
         init_conv = Conv3d(patched, initDim, (1, 7, 7), padding: (0, 3, 3));
+        if (c.CoordinateChannels) coord_conv = Coordinates.ZeroConv(initDim, (1, 7, 7), (0, 3, 3));
         init_temporal_attn = new TemporalAttention("init_temporal_attn", initDim, c.AttnHeads, c.AttnDimHead, c.MaxFrames);
         time_in = Linear(initDim, emb);
         time_out = Linear(emb, emb);
@@ -96,6 +98,7 @@ public sealed class Unet3D : nn.Module
         var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
 
         var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));
+        if (coord_conv is not null) h = h + coord_conv.forward(Coordinates.Grid(h));
         h = init_temporal_attn.Forward(h, focusPresent);
         var init = h;
         var skips = new Stack<Tensor>();
@@ -136,6 +139,33 @@ public sealed class Unet3D : nn.Module
 
 public enum Resample { None, Down, Up }
 
+/// <summary>Coordinate channels for CoordConv: (x, y, frame), each spanning [-1, 1] over the clip.</summary>
+public static class Coordinates
+{
+    /// <summary>(1, 3, F, H, W) for a feature map shaped like <paramref name="like"/> (B, C, F, H, W).</summary>
+    public static Tensor Grid(Tensor like)
+    {
+        long f = like.shape[2], h = like.shape[3], w = like.shape[4];
+        using var scope = NewDisposeScope();
+        var opts = (dtype: like.dtype, device: like.device);
+        var xs = Axis(w, opts).view(1, 1, 1, 1, w).expand(1, 1, f, h, w);
+        var ys = Axis(h, opts).view(1, 1, 1, h, 1).expand(1, 1, f, h, w);
+        var fs = Axis(f, opts).view(1, 1, f, 1, 1).expand(1, 1, f, h, w);
+        return cat(new[] { xs, ys, fs }, 1).MoveToOuterDisposeScope();
+    }
+
+    static Tensor Axis(long n, (ScalarType dtype, Device device) o) =>
+        n == 1 ? zeros(1, dtype: o.dtype, device: o.device) : linspace(-1, 1, n, dtype: o.dtype, device: o.device);
+
+    /// <summary>A conv from the 3 coordinate channels whose weights start at zero, so adding it changes nothing.</summary>
+    public static Conv3d ZeroConv(long outChannels, (long, long, long) kernel, (long, long, long) padding)
+    {
+        var conv = Conv3d(3, outChannels, kernel, padding: padding, bias: false);
+        using (no_grad()) conv.weight!.zero_();
+        return conv;
+    }
+}
+
 /// <summary>Space-to-depth and back, per frame: (B, C, F, H, W) <-> (B, C*p*p, F, H/p, W/p).</summary>
 public static class Patches
 {
@@ -166,9 +196,11 @@ public sealed class UnetLevel : nn.Module
     private readonly TemporalAttention temporal_attn;
     private readonly TextCrossAttention? cross_attn;
     private readonly Module<Tensor, Tensor>? resample;
+    private readonly Conv3d? coord_proj; // coordinates -> this level's input, zero at init
 
     public UnetLevel(string name, long dimIn, long dimOut, Unet3DConfig c, int resolution, Resample resample) : base(name)
     {
+        if (c.CoordinateChannels) coord_proj = Coordinates.ZeroConv(dimIn, (1, 1, 1), (0, 0, 0));
         block1 = new ResnetBlock("block1", dimIn, dimOut, c.TimeEmbDim, c.Groups, c.TemporalConv);
         block2 = new ResnetBlock("block2", dimOut, dimOut, c.TimeEmbDim, c.Groups, c.TemporalConv);
         if (resolution <= c.SpatialAttentionMaxResolution)
@@ -187,6 +219,7 @@ public sealed class UnetLevel : nn.Module
 
     public Tensor Forward(Tensor x, Tensor emb, Tensor tokens, Tensor keyBias, Tensor? focusPresent)
     {
+        if (coord_proj is not null) x = x + coord_proj.forward(Coordinates.Grid(x));
         var h = block1.Forward(x, emb);
         h = block2.Forward(h, emb);
         if (spatial_attn is not null) h = spatial_attn.Forward(h);

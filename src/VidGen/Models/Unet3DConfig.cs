@@ -27,6 +27,12 @@ public sealed record Unet3DConfig
     public int SpatialAttentionMaxResolution { get; init; } = 8;
     /// <summary>Adds a zero-initialised 3x1x1 temporal conv inside every residual block.</summary>
     public bool TemporalConv { get; init; } = true;
+    /// <summary>
+    /// Feeds (x, y, frame) coordinates in [-1, 1] to the first conv and to every level through zero-initialised
+    /// 1x1 convs (CoordConv, Liu et al. 2018). Convs are translation-equivariant, so "the object is at
+    /// start + v f" otherwise has to be inferred from padding; with coordinates it is a few linear maps.
+    /// </summary>
+    public bool CoordinateChannels { get; init; } = true;
     /// <summary>Longest clip the temporal relative position bias covers.</summary>
     public int MaxFrames { get; init; } = 32;
     /// <summary>Width of the text token embeddings cross-attention reads (the text encoder's output width).</summary>

@@ -66,3 +66,23 @@ public sealed class GenerateAndTrainCommandTests
         Assert.True(Checkpoint.Exists(tuned));
     }
 }
+
+public sealed class ExportCommandTests
+{
+    static int Invoke(params string[] args) => new RootCommand { ExportCommand.Create() }.Parse(args).Invoke();
+
+    [Fact]
+    public void ExportWritesAHalfSizeFolderThatLoadsAndKeepsMetadata()
+    {
+        var src = TinyModels.TempDir("export-src");
+        using (var m = TinyModels.Create(seed: 4)) Checkpoint.Save(src, m, metadata: new Dictionary<string, string> { ["step"] = "7" });
+        var dst = Path.Combine(TinyModels.TempDir("export"), "out");
+        Assert.Equal(0, Invoke("export", "--model", src, "--out", dst));
+        long full = new FileInfo(Path.Combine(src, Checkpoint.WeightsFile)).Length, half = new FileInfo(Path.Combine(dst, Checkpoint.WeightsFile)).Length;
+        Assert.InRange(half, full * 0.45, full * 0.6);
+        Assert.Equal("7", Safetensors.ReadMetadata(Path.Combine(dst, Checkpoint.WeightsFile))["step"]);
+        using var loaded = Checkpoint.Load(dst);
+        Assert.Equal(1, Invoke("export", "--model", src, "--out", src));
+        Assert.Equal(1, Invoke("export", "--model", src, "--out", dst + "2", "--dtype", "int8"));
+    }
+}

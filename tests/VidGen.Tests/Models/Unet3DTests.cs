@@ -108,3 +108,34 @@ public class PatchesTests
         Assert.Same(x, Patches.Fold(x, 1));
     }
 }
+
+public class CoordinatesTests
+{
+    [Fact]
+    public void GridSpansMinusOneToOneAlongEachAxis()
+    {
+        var g = Coordinates.Grid(zeros(new long[] { 2, 5, 3, 4, 5 }));                  // (1, 3, F, H, W)
+        Assert.Equal(new long[] { 1, 3, 3, 4, 5 }, g.shape);
+        Assert.Equal(-1f, g[0, 0, 0, 0, 0].item<float>());
+        Assert.Equal(1f, g[0, 0, 2, 3, 4].item<float>());                                // x at the last column
+        Assert.Equal(1f / 3f, g[0, 1, 1, 2, 0].item<float>(), 5);                        // y row 2 of 4
+        Assert.Equal(0f, g[0, 2, 1, 0, 0].item<float>());                                 // middle frame of 3
+    }
+
+    [Fact]
+    public void GrowingAModelWithCoordinatesKeepsItsFunction()
+    {
+        // --init-from relies on this: new coordinate convs start at zero, so the old model's outputs are unchanged.
+        var baseCfg = ModelConfig.Tiny(16, 4);
+        var oldCfg = baseCfg with { Unet = baseCfg.Unet with { CoordinateChannels = false } };
+        using var old = TinyModels.Create(seed: 3, config: oldCfg);
+        using var grown = TinyModels.Create(seed: 4, config: baseCfg);
+        var kept = VidGen.Training.Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
+        Assert.All(kept, k => Assert.Contains("coord", k));
+        Assert.NotEmpty(kept);
+        using var _ = no_grad();
+        var x = randn(new long[] { 1, 3, 4, 16, 16 }, generator: new Generator(5));
+        var text = old.EncodeText(new[] { "a red circle moving left" });
+        Assert.True(old.Forward(x, full(1, 300f), text).allclose(grown.Forward(x, full(1, 300f), grown.EncodeText(new[] { "a red circle moving left" })), rtol: 1e-5, atol: 1e-6));
+    }
+}
