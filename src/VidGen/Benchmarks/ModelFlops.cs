@@ -6,7 +6,7 @@ namespace VidGen.Benchmarks;
 /// <summary>The kinds of block <see cref="Unet3D"/> is built from, as the FLOP count and the profile see them.</summary>
 public enum BlockKind
 {
-    TextEncoder, TimeEmbedding, InitConv, Resnet, TemporalAttention, SpatialFullAttention, SpatialLinearAttention,
+    TextEncoder, TimeEmbedding, InitConv, Coordinates, Resnet, TemporalAttention, SpatialFullAttention, SpatialLinearAttention,
     CrossAttention, Downsample, Upsample, OutConv,
 }
 
@@ -56,10 +56,12 @@ public static class ModelFlops
         long[] dims = c.DimMults.Select(m => (long)c.Dim * m).ToArray();
         int side = c.SampleSize / c.PatchSize;
         list.Add(new("init_conv", BlockKind.InitConv, (long)c.Channels * c.PatchSize * c.PatchSize, c.Dim, side));
+        if (c.CoordinateChannels) list.Add(new("coord_conv", BlockKind.Coordinates, 3, c.Dim, side));
         list.Add(new("init_temporal_attn", BlockKind.TemporalAttention, c.Dim, c.Dim, side));
 
         void Level(string prefix, long dimIn, long dimOut, int res)
         {
+            if (c.CoordinateChannels) list.Add(new($"{prefix}.coord_proj", BlockKind.Coordinates, 3, dimIn, res));
             list.Add(new($"{prefix}.block1", BlockKind.Resnet, dimIn, dimOut, res));
             list.Add(new($"{prefix}.block2", BlockKind.Resnet, dimOut, dimOut, res));
             if (res <= c.SpatialAttentionMaxResolution)
@@ -125,6 +127,10 @@ public static class ModelFlops
                     break;
                 case BlockKind.InitConv:
                     result.Add(new(b, 2.0 * b.DimIn * d * 49 * n, 0, 0, b.DimIn * d * 49 + d));
+                    break;
+                case BlockKind.Coordinates:
+                    // No bias; the first one is 1x7x7 like init_conv, the per-level ones 1x1x1. FLOPs: see the class comment.
+                    result.Add(new(b, 0, 0, 0, 3 * d * (b.Name == "coord_conv" ? 49 : 1)));
                     break;
                 case BlockKind.OutConv:
                     result.Add(new(b, 2.0 * b.DimIn * d * n, 0, 0, b.DimIn * d + d));

@@ -89,11 +89,18 @@ public class ModelFlopsTests
 
     [Theory]
     [InlineData("default")]
+    [InlineData("default, no coordinates")]
     [InlineData("hand")]
     [InlineData("tiny")]
     public void ParameterCountFromTheSameWalkEqualsTheRealModels(string which)
     {
-        var cfg = which switch { "default" => new ModelConfig(), "hand" => HandConfig, _ => ModelConfig.Tiny(16, 4) };
+        var cfg = which switch
+        {
+            "default" => new ModelConfig(),
+            "default, no coordinates" => new ModelConfig { Unet = new Unet3DConfig { CoordinateChannels = false } },
+            "hand" => HandConfig,
+            _ => ModelConfig.Tiny(16, 4),
+        };
         var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption), cfg.Text.MaxLength);
         using var model = new VideoDiffusionModel(cfg, tok);
         long counted = ModelFlops.PerBlock(cfg, cfg.Frames).Sum(b => b.Parameters) + (long)tok.Vocabulary.Count * cfg.Text.Dim;
