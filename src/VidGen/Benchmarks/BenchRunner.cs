@@ -439,56 +439,76 @@ public static class BenchRunner
         }
 
         using var guided = new ForwardInputs(model, 2, frames, device);
-        double baseline = TimeForward(model, guided, reps, device);
 
-        // Kernel choices inside the model that keep its maths and keys: each switched off (the plain libtorch
-        // module) against on (the default), for sampling and for a training pass; outputs compared.
+        // Kernel choices inside the model that keep its maths and keys, against the plain libtorch modules, for
+        // sampling (2 rows) and a training pass; variants interleaved so load drifts fall on all alike; outputs compared.
+        int packDefault = TemporalAttention.PackTokens; bool convDefault = ResnetBlock.TemporalConvAs2d;
         using (var train = new ForwardInputs(model, o.TrainBatch, frames, device))
         {
-            foreach (var (name, plain, set, decision) in new (string, string, Action<bool>, string)[]
-                     {
-                         ("3x1x1 temporal conv as a (3,1) Conv2d on a (B,C,F,HW) view", "Conv3d (3,1,1)", on => ResnetBlock.TemporalConvAs2d = on, "adopted (ResnetBlock.TemporalConvAs2d)"),
-                         ("temporal attention packed to 32-token sequences, block-diagonal mask", "one 8-token sequence per pixel", on => TemporalAttention.PackTokens = on ? 32 : 0, "adopted (TemporalAttention.PackTokens = 32)"),
-                     })
-            {
-                int packBefore = TemporalAttention.PackTokens; bool convBefore = ResnetBlock.TemporalConvAs2d;
-                try
-                {
-                    set(false);
-                    double offInfer = TimeForward(model, guided, reps, device);
-                    double offTrain = TimeTrainPass(model, train, o.Quick ? 1 : 2, device);
-                    using var offOut = Output(model, guided);
-                    set(true);
-                    double onInfer = TimeForward(model, guided, reps, device);
-                    double onTrain = TimeTrainPass(model, train, o.Quick ? 1 : 2, device);
-                    using var onOut = Output(model, guided);
-                    double diff = (onOut - offOut).abs().max().item<float>();
-                    Add(new LeverResult($"{name}: guided forward (2 rows)", plain, "this", offInfer, onInfer, diff, decision));
-                    Add(new LeverResult($"{name}: training fwd+bwd ({o.TrainBatch} rows)", plain, "this", offTrain, onTrain, null, decision));
-                }
-                finally { TemporalAttention.PackTokens = packBefore; ResnetBlock.TemporalConvAs2d = convBefore; }
-            }
-            int keep = TemporalAttention.PackTokens;
             try
             {
-                TemporalAttention.PackTokens = 32;
-                double train32 = o.Quick ? 0 : TimeTrainPass(model, train, 2, device);
-                foreach (int tokens in new[] { 16, 64 })
+                var settings = new (string Label, int Pack, bool Conv)[]
                 {
-                    TemporalAttention.PackTokens = tokens;
-                    Add(new LeverResult($"temporal attention packed to {tokens} tokens: guided forward (2 rows)", "32 tokens (default)", $"{tokens} tokens", baseline, TimeForward(model, guided, reps, device), null, "tuning"));
-                    if (!o.Quick)
-                        Add(new LeverResult($"temporal attention packed to {tokens} tokens: training fwd+bwd ({o.TrainBatch} rows)", "32 tokens (default)", $"{tokens} tokens", train32, TimeTrainPass(model, train, 2, device), null, "tuning"));
+                    ("plain (one sequence per pixel, Conv3d 3x1x1)", 0, false),
+                    ("temporal conv as Conv2d only", 0, true),
+                    ("packed to 16 tokens only", 16, false),
+                    ("packed to 32 tokens only", 32, false),
+                    ("packed to 64 tokens only", 64, false),
+                    ($"both, as shipped (packed to {packDefault} tokens, Conv2d)", packDefault, convDefault),
+                };
+                Action Run(Action work, int pack, bool conv) => () => { TemporalAttention.PackTokens = pack; ResnetBlock.TemporalConvAs2d = conv; work(); };
+                void GuidedForward() { using var ng = no_grad(); using var y = model.Forward(guided.X, guided.T, guided.Text, guided.Drop); }
+                var fwd = Timing.Interleaved(settings.Select(v => Run(GuidedForward, v.Pack, v.Conv)).ToList(), 1, o.Quick ? 2 : 15, device);
+                var outputs = settings.Select(v => { TemporalAttention.PackTokens = v.Pack; ResnetBlock.TemporalConvAs2d = v.Conv; return Output(model, guided); }).ToList();
+                // Training passes: the plain modules, each kernel alone and the shipped setting.
+                var trainSettings = new[] { 0, 1, 2, settings.Length - 1 };
+                model.train();
+                using var grad = randn(train.X.shape, device: device);
+                void TrainPass()
+                {
+                    using var inner = NewDisposeScope();
+                    var text = model.EncodeText(Enumerable.Repeat(Prompt, o.TrainBatch).ToList());
+                    autograd.backward(model.Forward(train.X, train.T, text, train.Drop), grad);
                 }
+                var trn = Timing.Interleaved(trainSettings.Select(i => Run(TrainPass, settings[i].Pack, settings[i].Conv)).ToList(), 1, o.Quick ? 1 : 3, device);
+                model.zero_grad();
+                model.eval();
+                double plainFwd = Timing.Median(fwd[0]);
+                for (int i = 1; i < settings.Length; i++)
+                {
+                    double diff = (outputs[i] - outputs[0]).abs().max().item<float>();
+                    Add(new LeverResult($"temporal kernels: {settings[i].Label}: guided forward (2 rows)", settings[0].Label, settings[i].Label, plainFwd, Timing.Median(fwd[i]), diff,
+                        i == settings.Length - 1 ? "shipped" : "measured"));
+                }
+                for (int k = 1; k < trainSettings.Length; k++)
+                    Add(new LeverResult($"temporal kernels: {settings[trainSettings[k]].Label}: training fwd+bwd ({o.TrainBatch} rows)", settings[0].Label, settings[trainSettings[k]].Label,
+                        Timing.Median(trn[0]), Timing.Median(trn[k]), null, trainSettings[k] == settings.Length - 1 ? "shipped" : "measured"));
+                foreach (var y in outputs) y.Dispose();
             }
-            finally { TemporalAttention.PackTokens = keep; }
+            finally
+            {
+                TemporalAttention.PackTokens = packDefault; ResnetBlock.TemporalConvAs2d = convDefault;
+                model.eval();
+            }
         }
+
+        // Each remaining lever: baseline and variant interleaved, median of each.
+        int n = o.Quick ? 2 : 9;
+        (double A, double B) Compare(Action a, Action b)
+        {
+            var t = Timing.Interleaved(new[] { a, b }, 1, n, device);
+            return (Timing.Median(t[0]), Timing.Median(t[1]));
+        }
+        void Forward(VideoDiffusionModel m, ForwardInputs inputs) { using var ng = no_grad(); using var y = m.Forward(inputs.X, inputs.T, inputs.Text, inputs.Drop); }
 
         // Threads, for the sampling forward.
         if (device.type == DeviceType.CPU && threads > 1)
         {
-            set_num_threads(1);
-            try { Add(new LeverResult("threads: guided forward (2 rows)", $"{threads} threads", "1 thread", baseline, TimeForward(model, guided, reps, device), null, "libtorch's default kept")); }
+            try
+            {
+                var (t2, t1) = Compare(() => { set_num_threads(threads); Forward(model, guided); }, () => { set_num_threads(1); Forward(model, guided); });
+                Add(new LeverResult("threads: guided forward (2 rows)", $"{threads} threads", "1 thread", t2, t1, null, "libtorch's default kept"));
+            }
             finally { set_num_threads(threads); }
         }
 
@@ -501,41 +521,39 @@ public static class BenchRunner
             TextCondition Row(int i) => new(guided.Text.Tokens.narrow(0, i, 1), guided.Text.Mask.narrow(0, i, 1), guided.Text.Pooled.narrow(0, i, 1));
             var c = Row(0); var u = Row(1);
             var dropU = guided.Drop.narrow(0, 1, 1);
-            double separate = Timing.Median(Timing.Repeat(() =>
-            {
-                using var a = model.Forward(x1, t1, c);
-                using var b = model.Forward(x1, t1, u, dropU);
-            }, 1, reps, device));
-            var batched = model.Forward(cat(new[] { x1, x1 }), guided.T, guided.Text, guided.Drop);
+            var x2 = cat(new[] { x1, x1 });
+            var (separate, batchedTime) = Compare(
+                () => { using var a = model.Forward(x1, t1, c); using var b = model.Forward(x1, t1, u, dropU); },
+                () => { using var y = model.Forward(x2, guided.T, guided.Text, guided.Drop); });
+            var batched = model.Forward(x2, guided.T, guided.Text, guided.Drop);
             var sep = cat(new[] { model.Forward(x1, t1, c), model.Forward(x1, t1, u, dropU) });
             double diff = (batched - sep).abs().max().item<float>();
-            Add(new LeverResult("batched guidance", "two forwards of 1 row", "one forward of 2 rows", separate, baseline, diff, "already the pipeline's way (GuidedModel, GuidanceBranch.Both)"));
+            Add(new LeverResult("batched guidance", "two forwards of 1 row", "one forward of 2 rows", separate, batchedTime, diff, "already the pipeline's way (GuidedModel, GuidanceBranch.Both)"));
         }
 
-        // bf16: the U-Net's bulk is 1x3x3 convs and linear layers; time them in bf16 against fp32 at the model's shapes.
+        // bf16 single ops: the U-Net's bulk is 1x3x3 convs; and a matmul.
         {
             using var scope = NewDisposeScope();
             using var ng = no_grad();
             long ch = cfg.Unet.Dim, side = cfg.Resolution / cfg.Unet.PatchSize;
-            using var conv = nn.Conv3d(ch, ch, (1, 3, 3), padding: (0, 1, 1));
-            conv.to(device);
+            using var conv32 = nn.Conv3d(ch, ch, (1, 3, 3), padding: (0, 1, 1));
+            using var conv16 = nn.Conv3d(ch, ch, (1, 3, 3), padding: (0, 1, 1));
+            conv32.to(device);
+            Ema.CopyWeights(conv16, conv32);
+            conv16.to(device);
+            conv16.to(ScalarType.BFloat16);
             var x = randn(new[] { 2L, ch, frames, side, side }, device: device);
-            double fp32 = Timing.Median(Timing.Repeat(() => { using var y = conv.forward(x); }, 1, reps, device));
-            var ref32 = conv.forward(x);
-            conv.to(ScalarType.BFloat16);
             var xb = x.to_type(ScalarType.BFloat16);
-            double bf16 = Timing.Median(Timing.Repeat(() => { using var y = conv.forward(xb); }, 1, reps, device));
-            double diff = (conv.forward(xb).to_type(ScalarType.Float32) - ref32).abs().max().item<float>();
-            Add(new LeverResult($"bf16 weights: Conv3d 1x3x3 {ch}->{ch} on 2x{ch}x{frames}x{side}x{side}", "fp32", "bf16", fp32, bf16, diff,
-                bf16 < fp32 ? "faster: worth a bf16 inference path" : "slower on this CPU (no native bf16 arithmetic): not adopted"));
+            var (fp32, bf16) = Compare(() => { using var y = conv32.forward(x); }, () => { using var y = conv16.forward(xb); });
+            double diff = (conv16.forward(xb).to_type(ScalarType.Float32) - conv32.forward(x)).abs().max().item<float>();
+            Add(new LeverResult($"bf16: Conv3d 1x3x3 {ch}->{ch} on 2x{ch}x{frames}x{side}x{side}", "fp32", "bf16", fp32, bf16, diff, bf16 < fp32 ? "faster" : "slower"));
             var a = randn(512, 512, device: device); var b = randn(512, 512, device: device);
-            double m32 = Timing.Median(Timing.Repeat(() => { using var y = a.matmul(b); }, 1, reps, device));
             var ab = a.to_type(ScalarType.BFloat16); var bb = b.to_type(ScalarType.BFloat16);
-            double m16 = Timing.Median(Timing.Repeat(() => { using var y = ab.matmul(bb); }, 1, reps, device));
-            Add(new LeverResult("bf16: matmul 512^3", "fp32", "bf16", m32, m16, null, m16 < m32 ? "faster" : "slower on this CPU: not adopted"));
+            var (m32, m16) = Compare(() => { using var y = a.matmul(b); }, () => { using var y = ab.matmul(bb); });
+            Add(new LeverResult("bf16: matmul 512^3", "fp32", "bf16", m32, m16, null, m16 < m32 ? "faster" : "slower"));
         }
 
-        // bf16 weights and activations for the whole network (sampler state stays fp32: cast in, cast out).
+        // bf16 weights and activations for the whole network (a sampler would keep its state in fp32: cast in, cast out).
         if (cfg.Text.Kind == TextEncoderKind.Builtin && model.Tokenizer is WordTokenizer vocab)
         {
             using var bf = new VideoDiffusionModel(cfg, vocab);
@@ -547,8 +565,7 @@ public static class BenchRunner
             {
                 using var f32 = new ForwardInputs(model, rows, frames, device);
                 using var b16 = new ForwardInputs(bf, rows, frames, device, ScalarType.BFloat16);
-                double t32 = rows == 2 ? baseline : TimeForward(model, f32, reps, device);
-                double t16 = TimeForward(bf, b16, reps, device);
+                var (t32, t16) = Compare(() => Forward(model, f32), () => Forward(bf, b16));
                 using var y32 = Output(model, f32);
                 using var y16 = Output(bf, b16);
                 using var y16f = y16.to_type(ScalarType.Float32);
@@ -571,7 +588,8 @@ public static class BenchRunner
             variant.to(device);
             variant.eval();
             using var inputs = new ForwardInputs(variant, 2, frames, device);
-            Add(new LeverResult($"attention: {name}", "trained layout (full attention at <= 8 px)", name, baseline, TimeForward(variant, inputs, reps, device), null,
+            var (tb, tv) = Compare(() => Forward(model, guided), () => Forward(variant, inputs));
+            Add(new LeverResult($"attention: {name}", "trained layout (full attention at <= 8 px)", name, tb, tv, null,
                 "changes the network and its state-dict keys: not applicable to the trained model; speed only"));
         }
         return results;
@@ -590,7 +608,8 @@ public static class BenchRunner
         if (sixteen is not null)
             list.Add(new("16-frame generation (dpm++2m x 20)", "< 5 s", $"{sixteen.Seconds:F2} s", sixteen.Seconds < 5, "in process, model loaded"));
         list.Add(new($"speed-up over DDPM x {recipe.Ddpm.Steps}", ">= 40x at equal or better fidelity", $"{recipe.Speedup:F1}x, all attributes {Pct(recipe.Fast.Overall.All)} vs {Pct(recipe.Ddpm.Overall.All)}",
-            recipe.Speedup >= 40 && recipe.FastEqualOrBetter && recipe.Ddpm.Steps == 1000, $"{recipe.Ddpm.Clips} clips, batch {recipe.Ddpm.Batch}"));
+            recipe.Speedup >= 40 && recipe.FastEqualOrBetter && recipe.Ddpm.Steps == 1000,
+            $"{recipe.Ddpm.Clips} clips, batch {recipe.Ddpm.Batch}; fast vs DDPM: colour {Pct(recipe.Fast.Overall.Colour)} vs {Pct(recipe.Ddpm.Overall.Colour)}, shape {Pct(recipe.Fast.Overall.Shape)} vs {Pct(recipe.Ddpm.Overall.Shape)}, size {Pct(recipe.Fast.Overall.Size)} vs {Pct(recipe.Ddpm.Overall.Size)}, direction {Pct(recipe.Fast.Overall.Direction)} vs {Pct(recipe.Ddpm.Overall.Direction)}"));
         var gen = memory.FirstOrDefault(m => m.Label.StartsWith("vidgen generate (", StringComparison.Ordinal));
         if (gen is not null)
             list.Add(new("generate peak RSS", "<= 1.5 GiB", $"{gen.PeakRssMiB:F0} MiB", gen.ExitCode == 0 && gen.PeakRssMiB <= 1536, gen.Error ?? $"{gen.WallSeconds:F1} s wall for the whole command"));

@@ -22,6 +22,24 @@ public static class Timing
         return times;
     }
 
+    /// <summary>
+    /// Several variants of one piece of work, interleaved (A B C A B C ...) so that drifts in machine load
+    /// fall on all of them alike; seconds per run of each variant, warm-up rounds excluded.
+    /// </summary>
+    public static double[][] Interleaved(IReadOnlyList<Action> variants, int warmup, int reps, Device? device = null)
+    {
+        var times = variants.Select(_ => new double[reps]).ToArray();
+        for (int r = -warmup; r < reps; r++)
+            for (int v = 0; v < variants.Count; v++)
+            {
+                var clock = Stopwatch.StartNew();
+                variants[v]();
+                Sync(device);
+                if (r >= 0) times[v][r] = clock.Elapsed.TotalSeconds;
+            }
+        return times;
+    }
+
     public static double Once(Action work, Device? device = null) => Repeat(work, 0, 1, device)[0];
 
     public static double Median(IReadOnlyList<double> xs)

@@ -131,8 +131,8 @@ public sealed class TemporalAttention : nn.Module
         {
             // The same attention, packed: `pack` neighbouring pixels' F-frame sequences form one sequence of pack*F
             // tokens whose block-diagonal mask keeps each pixel attending to its own frames only. libtorch's
-            // attention costs ~1 us per (sequence, head) at F = 8, so fewer, longer sequences run ~2x faster even
-            // though the masked blocks are computed too. (B*H*W, F, C) -> (B*H*W/pack, pack*F, C) is a view.
+            // attention has a fixed cost per (sequence, head) that dominates at F = 8, so fewer, longer sequences
+            // run faster although the masked blocks are computed too. (B*H*W, F, C) -> (B*H*W/pack, pack*F, C) is a view.
             var packed = attn.Forward(normed.view(b * h * w / pack, pack * f, c), null, BlockDiagonal(bias, pack, f));
             y = packed.view(b * h * w, f, c);
         }
@@ -154,10 +154,11 @@ public sealed class TemporalAttention : nn.Module
 
     /// <summary>
     /// Tokens per packed sequence (see <see cref="Forward"/>); 0 or anything below 2 frames' worth turns packing off.
-    /// A switch for the benchmark to measure packing against the plain path in one process; 32 was fastest here
-    /// (vidgen bench, levers).
+    /// A process-wide switch so the benchmark can measure packing against the plain path in one process. 16 (two
+    /// pixels per sequence at 8 frames) measured fastest here: guided forward x1.09 with 2 threads and x1.13 with 1,
+    /// where 32 tokens gained only with 1 thread and 64 lost (vidgen bench, levers; bench/results).
     /// </summary>
-    public static int PackTokens { get; set; } = 32;
+    public static int PackTokens { get; set; } = 16;
 
     /// <summary>Pixels per packed sequence: PackTokens / F, lowered until it divides the sequence count.</summary>
     internal static long PackFactor(long sequences, long f)

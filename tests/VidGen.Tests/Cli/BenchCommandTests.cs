@@ -56,12 +56,12 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Empty(report.Memory);
         // Levers that keep the model's function report a tiny output difference.
         var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
-        Assert.Equal(3, kernelLevers.Count); // temporal conv, packed attention, batched guidance
+        Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance
         Assert.All(kernelLevers, l => Assert.True(l.MaxAbsDiff < 1e-4, $"{l.Name}: {l.MaxAbsDiff}"));
         Assert.NotNull(report.Profile);
         Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
         // The switches are back at their defaults.
-        Assert.Equal(32, TemporalAttention.PackTokens);
+        Assert.Equal(16, TemporalAttention.PackTokens);
         Assert.True(ResnetBlock.TemporalConvAs2d);
     }
 
