@@ -94,7 +94,7 @@ public sealed class Unet3D : nn.Module
         var (tokens, mask, pooled) = ApplyNullText(text, dropText);
         var keyBias = MultiHeadAttention.KeyPaddingBias(mask, x.dtype);                  // (B, 1, 1, L)
 
-        var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim))));
+        var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim).to_type(x.dtype))));
         var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
 
         var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));

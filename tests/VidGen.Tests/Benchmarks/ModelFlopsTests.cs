@@ -1,0 +1,125 @@
+using VidGen.Benchmarks;
+using VidGen.Data;
+using VidGen.Diffusion;
+using VidGen.Diffusion.Samplers;
+using VidGen.Models;
+using VidGen.Text;
+using static TorchSharp.torch;
+
+namespace VidGen.Tests.Benchmarks;
+
+public class ModelFlopsTests
+{
+    /// <summary>
+    /// Two levels at 4 px (no patching), 2 frames: small enough to count by hand. Level 0 (4 px) has linear spatial
+    /// attention and no cross-attention; level 1 and the middle (2 px) have full spatial and cross-attention.
+    /// </summary>
+    static ModelConfig HandConfig => new()
+    {
+        Unet = new Unet3DConfig
+        {
+            Channels = 3, Dim = 4, DimMults = new[] { 1, 2 }, AttnHeads = 1, AttnDimHead = 2, Groups = 2, PatchSize = 1, SampleSize = 4,
+            FullAttentionMaxResolution = 2, CrossAttentionMaxResolution = 2, SpatialAttentionMaxResolution = 4, TemporalConv = true, MaxFrames = 4, ContextDim = 4,
+        },
+        Text = new TextEncoderConfig { Dim = 4, Layers = 1, Heads = 1, MaxLength = 3 },
+        Resolution = 4, Frames = 2,
+    };
+
+    [Fact]
+    public void ForwardCountMatchesAHandCalculation()
+    {
+        // inner = heads * dim_head = 2, time embedding E = 16, L = 3 text tokens; n = voxels = frames * side^2.
+        // Resnet(din, d, n): 2 n (9 din d + 9 d d + 3 d d [+ din d if din != d]) + FiLM 2 E 2d.
+        // Temporal(d, n): 2 n 4 d inner + 4 n F inner. Full spatial: 2 n 4 d inner + 4 n side^2 inner.
+        // Linear spatial: 2 n 4 d inner + 4 n dh inner. Cross: 2 n 2 d inner + 2*2 Dc inner L + 4 n L inner.
+        double time = 2 * (4 * 16 + 16 * 16 + 4 * 16);                    // 768
+        double init = 2 * 3 * 4 * 49 * 32;                                 // 37632 (n = 2*4*4 = 32)
+        double initTemporal = 2 * 32 * 4 * 4 * 2 + 4 * 32 * 2 * 2;         // 2048 + 512
+        double res44 = 2 * 32 * (9 * 16 + 9 * 16 + 3 * 16) + 2 * 16 * 8;  // 21504 + 256 (4 -> 4 at 4 px)
+        double lin4 = 2 * 32 * 4 * 4 * 2 + 4 * 32 * 2 * 2;                // 2048 + 512
+        double temporal4 = 2 * 32 * 4 * 4 * 2 + 4 * 32 * 2 * 2;            // 2048 + 512
+        double down = 2 * 4 * 4 * 16 * (32 / 4);                           // 4096
+        double res48 = 2 * 8 * (9 * 4 * 8 + 9 * 64 + 3 * 64 + 4 * 8) + 2 * 16 * 16; // 17408 + 512 (n = 2*2*2 = 8)
+        double res88 = 2 * 8 * (9 * 64 + 9 * 64 + 3 * 64) + 2 * 16 * 16;  // 21504 + 512
+        double full2 = 2 * 8 * 4 * 8 * 2 + 4 * 8 * 4 * 2;                 // 1024 + 256
+        double temporal2 = 2 * 8 * 4 * 8 * 2 + 4 * 8 * 2 * 2;             // 1024 + 128
+        double cross2 = 2 * 8 * 2 * 8 * 2 + 2 * 2 * 4 * 2 * 3 + 4 * 8 * 3 * 2; // 512 + 96 + 192
+        // ups.0 takes [middle (8); skip (8)] = 16 channels to dims[0] = 4 at 2 px, then upsamples 4 channels.
+        double res164 = 2 * 8 * (9 * 16 * 4 + 9 * 16 + 3 * 16 + 16 * 4) + 2 * 16 * 8; // 13312 + 256
+        double res44at2 = 2 * 8 * (9 * 16 + 9 * 16 + 3 * 16) + 2 * 16 * 8;  // 5376 + 256
+        double full2x4 = 2 * 8 * 4 * 4 * 2 + 4 * 8 * 4 * 2;                // 512 + 256
+        double temporal2x4 = 2 * 8 * 4 * 4 * 2 + 4 * 8 * 2 * 2;            // 512 + 128
+        double cross2x4 = 2 * 8 * 2 * 4 * 2 + 2 * 2 * 4 * 2 * 3 + 4 * 8 * 3 * 2; // 256 + 96 + 192
+        double up = 2 * 4 * 4 * 9 * (8 * 4);                               // 9216 (at the doubled side: 4x the positions)
+        double res84 = 2 * 32 * (9 * 8 * 4 + 9 * 16 + 3 * 16 + 8 * 4) + 2 * 16 * 8;    // 32768 + 256
+        double outConv = 2 * 4 * 3 * 32;                                   // 768
+        double expected = time + init + initTemporal
+            + res44 + res44 + lin4 + temporal4 + down                       // downs.0
+            + res48 + res88 + full2 + temporal2 + cross2                    // downs.1
+            + res88 + full2 + temporal2 + cross2 + res88                    // middle
+            + res164 + res44at2 + full2x4 + temporal2x4 + cross2x4 + up     // ups.0
+            + res84 + res44 + lin4 + temporal4                              // ups.1
+            + res84 + outConv;                                              // final block, out conv
+        Assert.Equal(308192, expected);
+        Assert.Equal(expected, ModelFlops.UnetForward(HandConfig, 2));
+        // Text encoder, one layer: projections 2*4*D^2*L + MLP 2*8*D^2*L + attention 4 L^2 D.
+        Assert.Equal(2 * 4 * 16 * 3 + 2 * 8 * 16 * 3 + 4 * 9 * 4, ModelFlops.TextForward(HandConfig));
+        Assert.Equal(3 * (expected + 1296), ModelFlops.TrainingPerClip(HandConfig));
+    }
+
+    [Fact]
+    public void ConvolutionFlopsScaleWithFramesAndGuidanceDoublesRows()
+    {
+        var cfg = new ModelConfig();
+        var eight = ModelFlops.PerBlock(cfg, 8);
+        var sixteen = ModelFlops.PerBlock(cfg, 16);
+        // Convs and linear layers are per voxel: twice the frames, twice the FLOPs (FiLM and the time MLP aside).
+        Assert.Equal(2 * eight.Sum(b => b.Conv), sixteen.Sum(b => b.Conv), 6);
+        // Temporal attention matmuls grow with F^2.
+        double ta8 = eight.Where(b => b.Block.Kind == BlockKind.TemporalAttention).Sum(b => b.Attention);
+        double ta16 = sixteen.Where(b => b.Block.Kind == BlockKind.TemporalAttention).Sum(b => b.Attention);
+        Assert.Equal(4 * ta8, ta16, 6);
+        double f = ModelFlops.UnetForward(cfg, 8), text = ModelFlops.TextForward(cfg);
+        Assert.Equal(20 * 2 * f + 2 * text, ModelFlops.Generation(cfg, 8, 1, 20, guided: true), 3);
+        Assert.Equal(20 * 1 * f + 2 * text, ModelFlops.Generation(cfg, 8, 1, 20, guided: false), 3);
+        // The default model: 1.68 GFLOP per 8-frame clip, 82% of it in convolutions.
+        Assert.InRange(f, 1.67e9, 1.68e9);
+        Assert.InRange(eight.Sum(b => b.Conv) / f, 0.80, 0.83);
+    }
+
+    [Theory]
+    [InlineData("default")]
+    [InlineData("default, no coordinates")]
+    [InlineData("hand")]
+    [InlineData("tiny")]
+    public void ParameterCountFromTheSameWalkEqualsTheRealModels(string which)
+    {
+        var cfg = which switch
+        {
+            "default" => new ModelConfig(),
+            "default, no coordinates" => new ModelConfig { Unet = new Unet3DConfig { CoordinateChannels = false } },
+            "hand" => HandConfig,
+            _ => ModelConfig.Tiny(16, 4),
+        };
+        var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption), cfg.Text.MaxLength);
+        using var model = new VideoDiffusionModel(cfg, tok);
+        long counted = ModelFlops.PerBlock(cfg, cfg.Frames).Sum(b => b.Parameters) + (long)tok.Vocabulary.Count * cfg.Text.Dim;
+        Assert.Equal(model.ParameterCount(), counted);
+    }
+
+    [Theory]
+    [InlineData(SamplerKind.Ddpm, 7)]
+    [InlineData(SamplerKind.Ddim, 7)]
+    [InlineData(SamplerKind.DpmSolverPP2M, 7)]
+    [InlineData(SamplerKind.Euler, 7)]
+    [InlineData(SamplerKind.Heun, 7)]
+    public void EvaluationCountIsWhatTheSamplerCalls(SamplerKind kind, int steps)
+    {
+        var schedule = new NoiseSchedule(ScheduleKind.Cosine, 1000);
+        int calls = 0;
+        Denoiser d = (x, t) => { calls++; return zeros_like(x); };
+        using var x = randn(new long[] { 1, 3, 2, 4, 4 });
+        using var y = Sampler.Run(kind, d, x, new SamplingOptions { Schedule = schedule, Timesteps = Timesteps.Make(schedule, steps), Generator = new Generator(1) });
+        Assert.Equal(ModelFlops.Evaluations(kind, steps), calls);
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+using VidGen.Benchmarks;
+using VidGen.Cli.Commands;
+using VidGen.Data;
+using VidGen.Models;
+using VidGen.Tests.Models;
+using VidGen.Text;
+using VidGen.Training;
+
+namespace VidGen.Tests.Cli;
+
+/// <summary>`vidgen bench` end to end on a tiny model (a smoke run: the figures themselves live in bench/results).</summary>
+[Collection(nameof(KernelSwitches))] // its levers flip the kernel switches
+public sealed class BenchCommandTests : IDisposable
+{
+    readonly string dir = Path.Combine(Path.GetTempPath(), "vidgen-bench-test-" + Guid.NewGuid().ToString("N"));
+
+    public BenchCommandTests() => Directory.CreateDirectory(dir);
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    static int Invoke(params string[] args) => new RootCommand { BenchCommand.Create() }.Parse(args).Invoke();
+
+    [Fact]
+    public void QuickRunOnATinyModelWritesACompleteReport()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        TorchSharp.torch.manual_seed(1);
+        string modelDir = Path.Combine(dir, "tiny"), json = Path.Combine(dir, "results", "tiny.json");
+        var config = ModelConfig.Tiny(16, 4);
+        var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption));
+        using (var model = new VideoDiffusionModel(config, tok)) Checkpoint.Save(modelDir, model);
+
+        Assert.Equal(0, Invoke("bench", "--model", modelDir, "--quick", "--no-memory", "--ddpm-steps", "3", "--ddpm-clips", "2",
+            "--fast-clips", "0", "--train-batch", "2", "--name", "tiny", "--out", json));
+
+        var report = BenchReport.FromJson(File.ReadAllText(json));
+        Assert.Equal("tiny", report.Name);
+        Assert.True(report.Model.Trained);
+        Assert.Equal(ModelFlops.UnetForward(config, 4), report.Flops.UnetForwardPerClip);
+        Assert.Equal(ModelFlops.TrainingPerClip(config), report.Flops.TrainingPerClip);
+        Assert.True(report.Ceiling.Matmul.BestGflops > 0);
+        // MFU is the measured rate over the ceiling, and videos/s the batch over the step time.
+        Assert.Equal(report.Training.Gflops / report.Ceiling.Matmul.BestGflops, report.Training.Mfu, 9);
+        Assert.Equal(2 / report.Training.SecondsPerStep, report.Training.VideosPerSecond, 9);
+        var gen = Assert.Single(report.Generation, g => g.Frames == 4);
+        Assert.Equal(20, gen.Evaluations);
+        Assert.Equal(ModelFlops.Generation(config, 4, 1, 20, guided: true) / gen.Seconds / 1e9, gen.Gflops, 6);
+        // The recipe comparison ran both samplers on the same two clips; with 3 DDPM steps it cannot meet the target.
+        Assert.NotNull(report.Recipe);
+        Assert.Equal(3, report.Recipe!.Ddpm.Steps);
+        Assert.Equal(2, report.Recipe.Ddpm.Clips);
+        Assert.Equal(2, report.Recipe.Fast.Clips);
+        Assert.Equal(report.Recipe.Ddpm.Seconds / report.Recipe.Fast.Seconds, report.Recipe.Speedup, 9);
+        Assert.False(report.Targets.Single(t => t.Name.StartsWith("speed-up")).Met);
+        Assert.Empty(report.Memory);
+        // Levers that keep the model's function report a tiny output difference.
+        var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
+        Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance
+        Assert.All(kernelLevers, l => Assert.True(l.MaxAbsDiff < 1e-4, $"{l.Name}: {l.MaxAbsDiff}"));
+        Assert.NotNull(report.Profile);
+        Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
+        // The switches are back at their defaults.
+        Assert.Equal(16, TemporalAttention.PackTokens);
+        Assert.True(ResnetBlock.TemporalConvAs2d);
+    }
+
+    [Theory]
+    [InlineData("--ddpm-clips", "0")]
+    [InlineData("--train-steps", "0")]
+    [InlineData("--model", "/nonexistent/vidgen-model")]
+    [InlineData("--device", "tpu")]
+    public void BadInputExitsWithOne(params string[] options)
+    {
+        Assert.Equal(1, Invoke(new[] { "bench", "--quick", "--no-memory", "--out", Path.Combine(dir, "x.json") }.Concat(options).ToArray()));
+        Assert.False(File.Exists(Path.Combine(dir, "x.json")));
+    }
+}
