@@ -59,23 +59,40 @@ public sealed class TextToVideoPipeline
 
     public VideoDiffusionModel Model => model;
 
+    /// <summary><see cref="GenerationRequest.BatchSize"/> clips of the request's prompt, one batch.</summary>
     public GenerationResult Generate(GenerationRequest request, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
         request.Validate();
+        return Sample(Enumerable.Repeat(request.Prompt, request.BatchSize).ToList(), request, onStep, cancel);
+    }
+
+    /// <summary>
+    /// One clip per prompt, all in one batch (row i follows prompts[i] and starts from slice i of the seed's
+    /// noise); the request's Prompt and BatchSize are ignored. Benchmarks use it to score varied prompts at once.
+    /// </summary>
+    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
+    {
+        if (prompts.Count == 0) throw new ArgumentException("no prompts to generate");
+        (settings with { Prompt = prompts[0], BatchSize = 1 }).Validate();
+        return Sample(prompts, settings with { Prompt = prompts[0], BatchSize = prompts.Count }, onStep, cancel);
+    }
+
+    private GenerationResult Sample(IReadOnlyList<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
+    {
         var clock = Stopwatch.StartNew();
         var cfg = model.Config;
         int frames = request.Frames > 0 ? request.Frames : cfg.Frames;
         if (frames > cfg.Unet.MaxFrames) throw new ArgumentException($"this model generates at most {cfg.Unet.MaxFrames} frames (asked for {frames})");
         var device = model.parameters().First().device;
-        int b = request.BatchSize;
-        var unknown = model.Tokenizer.UnknownWords(request.Prompt);
+        int b = prompts.Count;
+        var unknown = prompts.Distinct().SelectMany(model.Tokenizer.UnknownWords).Distinct().ToList();
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         model.eval();
 
         // 1. Text, encoded once: conditional rows, then unconditional rows (negative prompt or learned null).
-        var cond = model.EncodeText(Enumerable.Repeat(request.Prompt, b).ToList());
+        var cond = model.EncodeText(prompts);
         bool hasNegative = !string.IsNullOrWhiteSpace(request.NegativePrompt);
         var uncond = model.EncodeText(Enumerable.Repeat(hasNegative ? request.NegativePrompt : "", b).ToList());
         var both = new TextCondition(cat(new[] { cond.Tokens, uncond.Tokens }), cat(new[] { cond.Mask, uncond.Mask }), cat(new[] { cond.Pooled, uncond.Pooled }));
