@@ -35,11 +35,12 @@ public static class TrainCommand
             DefaultValueFactory = _ => "builtin",
         };
         var minSnr = new Option<double>("--min-snr-gamma") { Description = "min-SNR-gamma loss weighting (0 = plain loss on the prediction target)", DefaultValueFactory = _ => 0 };
+        var shift = new Option<double>("--timestep-shift") { Description = "more training steps at high noise: t = T s u / (1 + (s-1) u); 1 = uniform", DefaultValueFactory = _ => 1 };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
         var dataOptions = new DataOptions();
 
         var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
-            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder, initFrom, minSnr };
+            { output, steps, batch, accum, lr, warmup, preset, resolution, frames, seed, dropout, ema, every, sampleEvery, resume, threads, textEncoder, initFrom, minSnr, shift };
         foreach (var o in dataOptions.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
@@ -54,7 +55,7 @@ public static class TrainCommand
                 LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup), Seed = r.GetValue(seed),
                 CaptionDropout = r.GetValue(dropout), EmaDecay = r.GetValue(ema), CheckpointEvery = r.GetValue(every),
                 SampleEvery = r.GetValue(sampleEvery), Threads = r.GetValue(threads),
-                Loss = new LossOptions { MinSnrGamma = r.GetValue(minSnr) },
+                Loss = new LossOptions { MinSnrGamma = r.GetValue(minSnr), TimestepShift = r.GetValue(shift) },
             };
             ITrainingClips data;
             VideoCollection? collection = null;

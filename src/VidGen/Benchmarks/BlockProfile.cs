@@ -27,7 +27,7 @@ public static class BlockProfile
         var result = new List<BlockTiming>();
         foreach (var spec in ModelFlops.Blocks(config))
         {
-            if (spec.Kind is BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.Coordinates) continue; // tiny, once per call
+            if (spec.Kind is BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates) continue; // tiny, once per call
             using var scope = NewDisposeScope();
             long r = rows, f = frames, s = spec.Side;
             var x = randn(new[] { r, spec.DimIn, f, s, s }, device: device);

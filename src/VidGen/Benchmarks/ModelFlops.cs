@@ -6,7 +6,7 @@ namespace VidGen.Benchmarks;
 /// <summary>The kinds of block <see cref="Unet3D"/> is built from, as the FLOP count and the profile see them.</summary>
 public enum BlockKind
 {
-    TextEncoder, TimeEmbedding, InitConv, Coordinates, Resnet, TemporalAttention, SpatialFullAttention, SpatialLinearAttention,
+    TextEncoder, TimeEmbedding, FrameConditioning, InitConv, Coordinates, Resnet, TemporalAttention, SpatialFullAttention, SpatialLinearAttention,
     CrossAttention, Downsample, Upsample, OutConv,
 }
 
@@ -53,6 +53,7 @@ public static class ModelFlops
         var list = new List<BlockSpec>();
         if (config.Text.Kind == TextEncoderKind.Builtin) list.Add(new("text_encoder", BlockKind.TextEncoder, config.Text.Dim, config.Text.Dim, 0));
         list.Add(new("time", BlockKind.TimeEmbedding, c.Dim, c.TimeEmbDim, 0));
+        if (c.FrameConditioning) list.Add(new("frame_cond", BlockKind.FrameConditioning, c.ContextDim, c.TimeEmbDim, 0));
         long[] dims = c.DimMults.Select(m => (long)c.Dim * m).ToArray();
         int side = c.SampleSize / c.PatchSize;
         list.Add(new("init_conv", BlockKind.InitConv, (long)c.Channels * c.PatchSize * c.PatchSize, c.Dim, side));
@@ -125,6 +126,16 @@ public static class ModelFlops
                     // time_in (Dim -> E), time_out (E -> E), text_to_emb (Dc -> E), once per clip; plus the null text.
                     result.Add(new(b, 0, 2.0 * (c.Dim * e + e * e + ctx * e), 0, c.Dim * e + e + e * e + e + ctx * e + e + 2 * ctx));
                     break;
+                case BlockKind.FrameConditioning:
+                {
+                    // Per frame: position projection (K -> Dc), attention over the L tokens (q and out Dc x inner, scores
+                    // and mix 4 L inner; k and v once per clip), hidden ([Dc, K] -> E), output (E -> E).
+                    long k = Models.FrameConditioning.PositionFeatures;
+                    double lin = 2.0 * f * (k * ctx + 2 * ctx * inner + (ctx + k) * e + e * e) + 2.0 * 2 * ctx * inner * textLen;
+                    long p = k * ctx + ctx + 4 * ctx * inner + ctx + (ctx + k) * e + e + e * e + e;
+                    result.Add(new(b, 0, lin, 4.0 * f * textLen * inner, p));
+                    break;
+                }
                 case BlockKind.InitConv:
                     result.Add(new(b, 2.0 * b.DimIn * d * 49 * n, 0, 0, b.DimIn * d * 49 + d));
                     break;
@@ -141,7 +152,8 @@ public static class ModelFlops
                     double conv = 2.0 * n * (9 * din * d + 9 * d * d + (c.TemporalConv ? 3 * d * d : 0) + (din != d ? din * d : 0));
                     long p = 2 * din + 9 * din * d + d + e * 2 * d + 2 * d + 2 * d + 9 * d * d + d
                         + (c.TemporalConv ? 3 * d * d + d : 0) + (din != d ? din * d + d : 0);
-                    result.Add(new(b, conv, 2.0 * e * 2 * d, 0, p));
+                    // FiLM: once per clip, or once per frame when the embedding has a per-frame term.
+                    result.Add(new(b, conv, 2.0 * e * 2 * d * (c.FrameConditioning ? f : 1), 0, p));
                     break;
                 }
                 case BlockKind.TemporalAttention:

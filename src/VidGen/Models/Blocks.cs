@@ -34,17 +34,26 @@ public sealed class ResnetBlock : nn.Module
     }
 
     /// <param name="x">(B, Cin, F, H, W)</param>
-    /// <param name="emb">(B, E): time embedding plus pooled text</param>
+    /// <param name="emb">(B, E): time embedding plus pooled text; or (B, F, E) with a per-frame term</param>
     public Tensor Forward(Tensor x, Tensor emb)
     {
         using var scope = NewDisposeScope();
         var h = conv1.forward(functional.silu(norm1.forward(x)));
         if (temporal_conv is not null) h = h + TemporalConv(h);
-        var ss = film.forward(functional.silu(emb)).view(emb.shape[0], -1, 1, 1, 1).chunk(2, 1); // (B, Cout, 1, 1, 1) x2
+        var ss = FilmParameters(emb).chunk(2, 1);                                       // (B, Cout, F or 1, 1, 1) x2
         h = norm2.forward(h) * (ss[0] + 1) + ss[1];
         h = conv2.forward(functional.silu(h));
         var skip = res_conv is null ? x : res_conv.forward(x);
         return (h + skip).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, E) -> (B, 2*Cout, 1, 1, 1); (B, F, E) -> (B, 2*Cout, F, 1, 1).</summary>
+    private Tensor FilmParameters(Tensor emb)
+    {
+        var ss = film.forward(functional.silu(emb));
+        return emb.dim() == 2
+            ? ss.view(emb.shape[0], -1, 1, 1, 1)
+            : ss.permute(0, 2, 1).unsqueeze(-1).unsqueeze(-1);
     }
 
     /// <summary>

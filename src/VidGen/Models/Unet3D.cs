@@ -23,6 +23,7 @@ public sealed class Unet3D : nn.Module
     private readonly Conv3d? coord_conv; // coordinates -> first features, zero at init
     private readonly TemporalAttention init_temporal_attn;
     private readonly Linear time_in, time_out, text_to_emb;
+    private readonly FrameConditioning? frame_cond; // (text tokens, frame position) -> per-frame FiLM term
     private readonly ModuleList<UnetLevel> downs, ups;
     private readonly ResnetBlock mid_block1, mid_block2, final_block;
     private readonly SpatialAttentionBlock mid_spatial_attn;
@@ -46,6 +47,7 @@ public sealed class Unet3D : nn.Module
         time_in = Linear(initDim, emb);
         time_out = Linear(emb, emb);
         text_to_emb = Linear(c.ContextDim, emb);
+        if (c.FrameConditioning) frame_cond = new FrameConditioning("frame_cond", c.ContextDim, emb, c.AttnHeads, c.AttnDimHead);
 
         var downList = new List<UnetLevel>();
         long prev = initDim;
@@ -96,6 +98,7 @@ public sealed class Unet3D : nn.Module
 
         var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim).to_type(x.dtype))));
         var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
+        if (frame_cond is not null) emb = emb.unsqueeze(1) + frame_cond.Forward(tokens, keyBias, x.shape[2], focusPresent); // (B, F, E)
 
         var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));
         if (coord_conv is not null) h = h + coord_conv.forward(Coordinates.Grid(h));
@@ -138,6 +141,51 @@ public sealed class Unet3D : nn.Module
 }
 
 public enum Resample { None, Down, Up }
+
+/// <summary>
+/// Per-frame FiLM term from the text tokens and the frame's position p = linspace(-1, 1, F). Each frame's
+/// position queries the tokens (so a frame can read one word at full strength: in a masked mean over six tokens
+/// the direction word was measured to be a sixth of a small difference), and an MLP of [what it read, fourier(p)]
+/// gives the term. The output layer starts at zero, so a model grown with it starts unchanged.
+/// tokens (B, L, Dc), key bias (B, 1, 1, L) -> (B, F, E). Rows trained as independent frames get zero.
+/// </summary>
+public sealed class FrameConditioning : nn.Module
+{
+    public const int PositionFeatures = 9; // p, then sin and cos of k*pi*p/2 for k = 1..4
+    private readonly Linear position_proj, hidden, output;
+    private readonly MultiHeadAttention attn;
+
+    public FrameConditioning(string name, long contextDim, long embDim, int heads, int dimHead) : base(name)
+    {
+        position_proj = Linear(PositionFeatures, contextDim);
+        attn = new MultiHeadAttention("attn", contextDim, contextDim, heads, dimHead);
+        hidden = Linear(contextDim + PositionFeatures, embDim);
+        output = Linear(embDim, embDim);
+        using (no_grad()) { output.weight!.zero_(); output.bias!.zero_(); }
+        RegisterComponents();
+    }
+
+    public Tensor Forward(Tensor tokens, Tensor keyBias, long frames, Tensor? focusPresent)
+    {
+        using var scope = NewDisposeScope();
+        long b = tokens.shape[0];
+        var pos = PositionFeaturesOf(frames, tokens.dtype, tokens.device).unsqueeze(0).expand(b, -1, -1); // (B, F, K)
+        var read = attn.Forward(position_proj.forward(pos), tokens, keyBias);           // (B, F, Dc)
+        var y = output.forward(functional.gelu(hidden.forward(cat(new[] { read, pos }, 2)))); // (B, F, E)
+        if (focusPresent is not null) y = y * focusPresent.logical_not().to_type(y.dtype).view(b, 1, 1);
+        return y.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(F, 9) Fourier features of the frame position p in [-1, 1] (0 for a single frame).</summary>
+    public static Tensor PositionFeaturesOf(long frames, ScalarType dtype, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var p = frames == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, frames, dtype: dtype, device: device);
+        var k = arange(1, 5, dtype: dtype, device: device) * (float)(Math.PI / 2);       // (4)
+        var angles = p.unsqueeze(1) * k.unsqueeze(0);                                   // (F, 4)
+        return cat(new[] { p.unsqueeze(1), angles.sin(), angles.cos() }, 1).MoveToOuterDisposeScope();
+    }
+}
 
 /// <summary>Coordinate channels for CoordConv: (x, y, frame), each spanning [-1, 1] over the clip.</summary>
 public static class Coordinates

@@ -33,6 +33,13 @@ public sealed record Unet3DConfig
     /// start + v f" otherwise has to be inferred from padding; with coordinates it is a few linear maps.
     /// </summary>
     public bool CoordinateChannels { get; init; } = true;
+    /// <summary>
+    /// Adds a per-frame term to every residual block's FiLM embedding, computed from the text tokens and the
+    /// frame's position in the clip (zero at init; see <see cref="FrameConditioning"/>). Motion is "where the object is, as a function of
+    /// the words and the frame": without this, text reaches the blocks only frame-independently (FiLM) or
+    /// per pixel without the frame (cross-attention), and the direction words were measured to be ignored.
+    /// </summary>
+    public bool FrameConditioning { get; init; } = true;
     /// <summary>Longest clip the temporal relative position bias covers.</summary>
     public int MaxFrames { get; init; } = 32;
     /// <summary>Width of the text token embeddings cross-attention reads (the text encoder's output width).</summary>

@@ -59,7 +59,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance
         Assert.All(kernelLevers, l => Assert.True(l.MaxAbsDiff < 1e-4, $"{l.Name}: {l.MaxAbsDiff}"));
         Assert.NotNull(report.Profile);
-        Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
+        Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
         // The switches are back at their defaults.
         Assert.Equal(16, TemporalAttention.PackTokens);
         Assert.True(ResnetBlock.TemporalConvAs2d);

@@ -78,6 +78,31 @@ public class GuidanceAndLossTests
         // A zero predictor has per-sample MSE ~1 against eps, weighted by min(snr,5)/snr <= 1.
         Assert.InRange(zero.item<float>(), 0.01f, 1.2f);
     }
+
+    [Theory]
+    [InlineData(1.0, 0.10)]
+    [InlineData(3.0, 0.25)]
+    [InlineData(9.0, 0.50)]
+    public void TimestepShiftPutsSOverSPlusNineOfTheStepsInTheLastTenth(double shift, double expected)
+    {
+        var loss = new DiffusionLoss(Schedule, new LossOptions { TimestepShift = shift });
+        var t = loss.SampleTimesteps(40000, CPU, new Generator(6));
+        Assert.Equal(ScalarType.Int64, t.dtype);
+        Assert.Equal(0, t.min().item<long>());
+        Assert.Equal(Schedule.Steps - 1, t.max().item<long>());
+        double high = (t >= (long)(0.9 * Schedule.Steps)).to_type(ScalarType.Float64).mean().item<double>();
+        Assert.Equal(expected, high, 2);
+    }
+
+    [Fact]
+    public void UnshiftedTimestepsAreTheUniformDrawOfEarlierVersions()
+    {
+        // Resuming a run started before the shift existed must see the same timesteps.
+        var t = new DiffusionLoss(Schedule, new LossOptions()).SampleTimesteps(16, CPU, new Generator(7));
+        var old = randint(0, Schedule.Steps, new long[] { 16 }, dtype: ScalarType.Int64, generator: new Generator(7));
+        Assert.Equal(old.data<long>().ToArray(), t.data<long>().ToArray());
+        Assert.Throws<ArgumentException>(() => new DiffusionLoss(Schedule, new LossOptions { TimestepShift = 0 }));
+    }
 }
 
 file sealed class FloatTolerance(float tol) : IEqualityComparer<float>

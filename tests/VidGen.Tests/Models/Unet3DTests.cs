@@ -126,7 +126,8 @@ public class CoordinatesTests
     public void GrowingAModelWithCoordinatesKeepsItsFunction()
     {
         // --init-from relies on this: new coordinate convs start at zero, so the old model's outputs are unchanged.
-        var baseCfg = ModelConfig.Tiny(16, 4);
+        var tiny = ModelConfig.Tiny(16, 4);
+        var baseCfg = tiny with { Unet = tiny.Unet with { FrameConditioning = false } };
         var oldCfg = baseCfg with { Unet = baseCfg.Unet with { CoordinateChannels = false } };
         using var old = TinyModels.Create(seed: 3, config: oldCfg);
         using var grown = TinyModels.Create(seed: 4, config: baseCfg);
@@ -137,5 +138,77 @@ public class CoordinatesTests
         var x = randn(new long[] { 1, 3, 4, 16, 16 }, generator: new Generator(5));
         var text = old.EncodeText(new[] { "a red circle moving left" });
         Assert.True(old.Forward(x, full(1, 300f), text).allclose(grown.Forward(x, full(1, 300f), grown.EncodeText(new[] { "a red circle moving left" })), rtol: 1e-5, atol: 1e-6));
+    }
+}
+
+public class FrameConditioningTests
+{
+    [Fact]
+    public void PositionFeaturesAreTheFramePositionAndItsFourierTerms()
+    {
+        var p = FrameConditioning.PositionFeaturesOf(5, ScalarType.Float32, CPU);          // (F, 9)
+        Assert.Equal(new long[] { 5, FrameConditioning.PositionFeatures }, p.shape);
+        Assert.Equal(new[] { -1f, -0.5f, 0f, 0.5f, 1f }, p[TensorIndex.Colon, 0].data<float>().ToArray());
+        Assert.Equal(1f, p[4, 1].item<float>(), 5);                                       // sin(pi/2 * 1)
+        Assert.Equal(-1f, p[0, 1].item<float>(), 5);                                      // sin(-pi/2)
+        Assert.Equal(-1f, p[4, 6].item<float>(), 5);                                      // cos(2 * pi/2)
+        Assert.Equal(0f, FrameConditioning.PositionFeaturesOf(1, ScalarType.Float32, CPU)[0, 0].item<float>());
+    }
+
+    [Fact]
+    public void GrowingAModelWithFrameConditioningKeepsItsFunction()
+    {
+        // The output layer starts at zero, so --init-from an older model changes nothing until training moves it.
+        var grownCfg = ModelConfig.Tiny(16, 4);
+        var oldCfg = grownCfg with { Unet = grownCfg.Unet with { FrameConditioning = false } };
+        using var old = TinyModels.Create(seed: 3, config: oldCfg);
+        using var grown = TinyModels.Create(seed: 4, config: grownCfg);
+        var fresh = VidGen.Training.Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
+        Assert.Equal(11, fresh.Count); // position_proj, attn (q, k, v, out), hidden, output
+        Assert.All(fresh, k => Assert.Contains("frame_cond", k));
+        using var _ = no_grad();
+        var x = randn(new long[] { 1, 3, 4, 16, 16 }, generator: new Generator(5));
+        const string prompt = "a red circle moving left";
+        Assert.True(old.Forward(x, full(1, 300f), old.EncodeText(new[] { prompt }))
+            .allclose(grown.Forward(x, full(1, 300f), grown.EncodeText(new[] { prompt })), rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
+    public void TheTermDependsOnTextAndFrameAndIsZeroForIndependentFrames()
+    {
+        torch.manual_seed(7);
+        var fc = new FrameConditioning("fc", 6, 8, heads: 2, dimHead: 4);
+        using (no_grad()) foreach (var p in fc.parameters()) p.normal_(0, 0.5);
+        var tokens = randn(new long[] { 2, 3, 6 }, generator: new Generator(8));          // two different texts
+        var keyBias = MultiHeadAttention.KeyPaddingBias(tensor(new[] { true, true, false, true, true, true }).view(2, 3), ScalarType.Float32);
+        using var _ = no_grad();
+        var y = fc.Forward(tokens, keyBias, 4, null);                                       // (B, F, E)
+        Assert.Equal(new long[] { 2, 4, 8 }, y.shape);
+        Assert.True((y[0, 0] - y[0, 3]).abs().max().item<float>() > 1e-3);                 // frames differ
+        Assert.True((y[0, 1] - y[1, 1]).abs().max().item<float>() > 1e-3);                 // texts differ
+        var padded = tokens.clone();
+        padded[0, 2] = padded[0, 2] + 100f;                                                // a masked token changes nothing
+        Assert.True(fc.Forward(padded, keyBias, 4, null).allclose(y, rtol: 1e-5, atol: 1e-6));
+        var yf = fc.Forward(tokens, keyBias, 4, tensor(new[] { true, false }));
+        Assert.Equal(0f, yf[0].abs().max().item<float>());
+        Assert.True(yf[1].allclose(y[1]));
+    }
+
+    [Fact]
+    public void ResnetFilmPerFrameEqualsPerClipWhenAllFramesShareTheEmbedding()
+    {
+        torch.manual_seed(9);
+        var block = new ResnetBlock("b", 8, 8, 16, 4, temporalConv: true);
+        var x = randn(new long[] { 2, 8, 3, 4, 4 }, generator: new Generator(10));
+        var emb = randn(new long[] { 2, 16 }, generator: new Generator(11));
+        using var _ = no_grad();
+        var perClip = block.Forward(x, emb);
+        var perFrame = block.Forward(x, emb.unsqueeze(1).expand(2, 3, 16));
+        Assert.True(perClip.allclose(perFrame, rtol: 1e-5, atol: 1e-6));
+        var varied = emb.unsqueeze(1).expand(2, 3, 16).clone();
+        varied[0, 2] += 1f;
+        var y = block.Forward(x, varied);
+        Assert.True(y[0, TensorIndex.Colon, 0].allclose(perClip[0, TensorIndex.Colon, 0]));   // other frames untouched
+        Assert.False(y[0, TensorIndex.Colon, 2].allclose(perClip[0, TensorIndex.Colon, 2]));
     }
 }
