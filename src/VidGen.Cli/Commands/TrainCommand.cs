@@ -35,7 +35,7 @@ public static class TrainCommand
             DefaultValueFactory = _ => "builtin",
         };
         var minSnr = new Option<double>("--min-snr-gamma") { Description = "min-SNR-gamma loss weighting (0 = plain loss on the prediction target)", DefaultValueFactory = _ => 0 };
-        var shift = new Option<double>("--timestep-shift") { Description = "more training steps at high noise: t = T s u / (1 + (s-1) u); 1 = uniform", DefaultValueFactory = _ => 1 };
+        var shift = new Option<double>("--timestep-shift") { Description = "more training steps at high noise: t = T s u / (1 + (s-1) u); 1 = uniform", DefaultValueFactory = _ => 3 };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
         var dataOptions = new DataOptions();
 

@@ -129,10 +129,12 @@ public static class ModelFlops
                 case BlockKind.FrameConditioning:
                 {
                     // Per frame: position projection (K -> Dc), attention over the L tokens (q and out Dc x inner, scores
-                    // and mix 4 L inner; k and v once per clip), hidden ([Dc, K] -> E), output (E -> E).
-                    long k = Models.FrameConditioning.PositionFeatures;
-                    double lin = 2.0 * f * (k * ctx + 2 * ctx * inner + (ctx + k) * e + e * e) + 2.0 * 2 * ctx * inner * textLen;
-                    long p = k * ctx + ctx + 4 * ctx * inner + ctx + (ctx + k) * e + e + e * e + e;
+                    // and mix 4 L inner; k and v once per clip), hidden ([Dc, K] -> E), output (E -> E), layout head
+                    // (E -> Dim x S) and the layout map (Dim x S coefficients times S basis values per pixel).
+                    long k = Models.FrameConditioning.PositionFeatures, sb = SpatialBasis.Features, side0 = c.SampleSize / c.PatchSize;
+                    double lin = 2.0 * f * (k * ctx + 2 * ctx * inner + (ctx + k) * e + e * e + e * c.Dim * sb + c.Dim * sb * side0 * side0)
+                        + 2.0 * 2 * ctx * inner * textLen;
+                    long p = k * ctx + ctx + 4 * ctx * inner + ctx + (ctx + k) * e + e + e * e + e + e * c.Dim * sb + c.Dim * sb;
                     result.Add(new(b, 0, lin, 4.0 * f * textLen * inner, p));
                     break;
                 }

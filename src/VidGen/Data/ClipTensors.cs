@@ -15,10 +15,16 @@ public static class ClipTensors
                 throw new ArgumentException($"clips in a batch must share a shape: {v.Frames}x{v.Height}x{v.Width} vs {v0.Frames}x{v0.Height}x{v0.Width}");
         long per = v0.Pixels.Length;
         var all = new float[per * clips.Count];
-        for (int i = 0; i < clips.Count; i++) clips[i].Pixels.CopyTo(all, per * i);
+        // Scaled here, not with tensor * 2f - 1f: that implicit Scalar can be finalised during the native call
+        // when this large array's allocation triggers a GC (seen twice: libtorch "toDouble" check failures).
+        for (int i = 0; i < clips.Count; i++)
+        {
+            var src = clips[i].Pixels;
+            long o = per * i;
+            for (long k = 0; k < per; k++) all[o + k] = src[k] * 2f - 1f;
+        }
         using var t = tensor(all, new long[] { clips.Count, v0.Frames, v0.Height, v0.Width, 3 });
-        using var scaled = t * 2f - 1f;
-        using var perm = scaled.permute(0, 4, 1, 2, 3);
+        using var perm = t.permute(0, 4, 1, 2, 3);
         return perm.contiguous().to(device ?? CPU);
     }
 

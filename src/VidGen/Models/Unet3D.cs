@@ -47,7 +47,7 @@ public sealed class Unet3D : nn.Module
         time_in = Linear(initDim, emb);
         time_out = Linear(emb, emb);
         text_to_emb = Linear(c.ContextDim, emb);
-        if (c.FrameConditioning) frame_cond = new FrameConditioning("frame_cond", c.ContextDim, emb, c.AttnHeads, c.AttnDimHead);
+        if (c.FrameConditioning) frame_cond = new FrameConditioning("frame_cond", c.ContextDim, emb, initDim, c.AttnHeads, c.AttnDimHead);
 
         var downList = new List<UnetLevel>();
         long prev = initDim;
@@ -98,10 +98,17 @@ public sealed class Unet3D : nn.Module
 
         var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim).to_type(x.dtype))));
         var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
-        if (frame_cond is not null) emb = emb.unsqueeze(1) + frame_cond.Forward(tokens, keyBias, x.shape[2], focusPresent); // (B, F, E)
+        Tensor? layout = null;                                                          // (B, F, C, K)
+        if (frame_cond is not null)
+        {
+            var (film, coefs) = frame_cond.Forward(tokens, keyBias, x.shape[2], focusPresent);
+            emb = emb.unsqueeze(1) + film;                                              // (B, F, E)
+            layout = coefs;
+        }
 
         var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));
         if (coord_conv is not null) h = h + coord_conv.forward(Coordinates.Grid(h));
+        if (layout is not null) h = h + FrameConditioning.LayoutMap(layout, h.shape[3], h.shape[4]);
         h = init_temporal_attn.Forward(h, focusPresent);
         var init = h;
         var skips = new Stack<Tensor>();
@@ -143,37 +150,85 @@ public sealed class Unet3D : nn.Module
 public enum Resample { None, Down, Up }
 
 /// <summary>
-/// Per-frame FiLM term from the text tokens and the frame's position p = linspace(-1, 1, F). Each frame's
-/// position queries the tokens (so a frame can read one word at full strength: in a masked mean over six tokens
-/// the direction word was measured to be a sixth of a small difference), and an MLP of [what it read, fourier(p)]
-/// gives the term. The output layer starts at zero, so a model grown with it starts unchanged.
-/// tokens (B, L, Dc), key bias (B, 1, 1, L) -> (B, F, E). Rows trained as independent frames get zero.
+/// Smooth functions of the pixel position for <see cref="FrameConditioning"/>'s layout: with x, y in [-1, 1],
+/// x, y, then sin and cos of k*pi*x/2 and of k*pi*y/2 for k = 1..4 (18 in all; separable, the U-Net's
+/// nonlinearities combine them).
+/// </summary>
+public static class SpatialBasis
+{
+    public const int Features = 18;
+
+    /// <summary>(18, H, W)</summary>
+    public static Tensor Of(long height, long width, ScalarType dtype, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var xs = (width == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, width, dtype: dtype, device: device)).view(1, 1, width).expand(1, height, width);
+        var ys = (height == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, height, dtype: dtype, device: device)).view(1, height, 1).expand(1, height, width);
+        var k = (arange(1, 5, dtype: dtype, device: device) * (float)(Math.PI / 2)).view(4, 1, 1);
+        var ax = xs * k; var ay = ys * k;                                                 // (4, H, W)
+        return cat(new[] { xs, ys, ax.sin(), ax.cos(), ay.sin(), ay.cos() }, 0).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// What the text says about each frame. Each frame's position p = linspace(-1, 1, F) queries the text tokens
+/// (so a frame can read one word at full strength: in a masked mean over six tokens the direction word was
+/// measured to be a sixth of a small difference), and an MLP of [what it read, fourier(p)] gives two things:
+/// a per-frame FiLM term for every residual block, and a per-frame layout: coefficients on smooth spatial basis
+/// functions, summed into a map added to the first features. Convs are translation-equivariant, so "the object
+/// is on the right in frame 0 and on the left in frame 7" otherwise has to be built from padding and coordinate
+/// channels, and at pure noise nothing else says where anything is. Both heads start at zero, so a model grown
+/// with this starts unchanged.
 /// </summary>
 public sealed class FrameConditioning : nn.Module
 {
     public const int PositionFeatures = 9; // p, then sin and cos of k*pi*p/2 for k = 1..4
-    private readonly Linear position_proj, hidden, output;
+    private readonly Linear position_proj, hidden, output, layout;
     private readonly MultiHeadAttention attn;
+    private readonly long layoutChannels;
 
-    public FrameConditioning(string name, long contextDim, long embDim, int heads, int dimHead) : base(name)
+    public FrameConditioning(string name, long contextDim, long embDim, long layoutChannels, int heads, int dimHead) : base(name)
     {
+        this.layoutChannels = layoutChannels;
         position_proj = Linear(PositionFeatures, contextDim);
         attn = new MultiHeadAttention("attn", contextDim, contextDim, heads, dimHead);
         hidden = Linear(contextDim + PositionFeatures, embDim);
         output = Linear(embDim, embDim);
-        using (no_grad()) { output.weight!.zero_(); output.bias!.zero_(); }
+        layout = Linear(embDim, layoutChannels * SpatialBasis.Features);
+        using (no_grad()) { output.weight!.zero_(); output.bias!.zero_(); layout.weight!.zero_(); layout.bias!.zero_(); }
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor tokens, Tensor keyBias, long frames, Tensor? focusPresent)
+    /// <param name="tokens">(B, L, Dc) text tokens</param>
+    /// <param name="keyBias">(B, 1, 1, L) padding mask</param>
+    /// <param name="focusPresent">(B) bool or null: those rows (independent frames) get zeros</param>
+    /// <returns>Film (B, F, E) to add to the block embedding; Layout (B, F, C, K) coefficients for <see cref="LayoutMap"/></returns>
+    public (Tensor Film, Tensor Layout) Forward(Tensor tokens, Tensor keyBias, long frames, Tensor? focusPresent)
     {
         using var scope = NewDisposeScope();
         long b = tokens.shape[0];
         var pos = PositionFeaturesOf(frames, tokens.dtype, tokens.device).unsqueeze(0).expand(b, -1, -1); // (B, F, K)
         var read = attn.Forward(position_proj.forward(pos), tokens, keyBias);           // (B, F, Dc)
-        var y = output.forward(functional.gelu(hidden.forward(cat(new[] { read, pos }, 2)))); // (B, F, E)
-        if (focusPresent is not null) y = y * focusPresent.logical_not().to_type(y.dtype).view(b, 1, 1);
-        return y.MoveToOuterDisposeScope();
+        var h = functional.gelu(hidden.forward(cat(new[] { read, pos }, 2)));            // (B, F, E)
+        var film = output.forward(h);
+        var coefs = layout.forward(h).view(b, frames, layoutChannels, SpatialBasis.Features);
+        if (focusPresent is not null)
+        {
+            var keep = focusPresent.logical_not().to_type(h.dtype);
+            film = film * keep.view(b, 1, 1);
+            coefs = coefs * keep.view(b, 1, 1, 1);
+        }
+        return (film.MoveToOuterDisposeScope(), coefs.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Layout coefficients (B, F, C, K) on a (H, W) grid -> map (B, C, F, H, W).</summary>
+    public static Tensor LayoutMap(Tensor coefs, long height, long width)
+    {
+        using var scope = NewDisposeScope();
+        long b = coefs.shape[0], f = coefs.shape[1], c = coefs.shape[2], k = coefs.shape[3];
+        var basis = SpatialBasis.Of(height, width, coefs.dtype, coefs.device).view(k, height * width);
+        var map = coefs.reshape(b * f * c, k).matmul(basis).view(b, f, c, height, width);
+        return map.permute(0, 2, 1, 3, 4).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>(F, 9) Fourier features of the frame position p in [-1, 1] (0 for a single frame).</summary>

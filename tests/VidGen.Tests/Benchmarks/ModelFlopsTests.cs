@@ -67,9 +67,10 @@ public class ModelFlopsTests
         Assert.Equal(2 * 4 * 16 * 3 + 2 * 8 * 16 * 3 + 4 * 9 * 4, ModelFlops.TextForward(HandConfig));
         Assert.Equal(3 * (expected + 1296), ModelFlops.TrainingPerClip(HandConfig));
         // Frame conditioning per frame: position projection 2*9*Dc, q and out 2*2*Dc*inner, hidden 2*(Dc+9)*E,
-        // output 2*E*E; k and v once per clip 2*2*Dc*inner*L; attention 4*L*inner per frame. And every FiLM
-        // (2 E 2d above) runs once per frame.
-        double frameMlp = 2 * 2 * (9 * 4 + 2 * 4 * 2 + 13 * 16 + 16 * 16) + 2 * 2 * 4 * 2 * 3 + 4 * 2 * 3 * 2; // 2208
+        // output 2*E*E, layout head 2*E*Dim*18, layout map 2*Dim*18*side^2; k and v once per clip 2*2*Dc*inner*L;
+        // attention 4*L*inner per frame. And every FiLM (2 E 2d above) runs once per frame.
+        double frameMlp = 2 * 2 * (9 * 4 + 2 * 4 * 2 + 13 * 16 + 16 * 16 + 16 * 4 * 18 + 4 * 18 * 16)
+            + 2 * 2 * 4 * 2 * 3 + 4 * 2 * 3 * 2;                                        // 2208 + 4608 + 4608
         double film = 3 * 256 + 512 + 3 * 512 + 256 + 256 + 2 * 256;          // 3840: res44 x3, res48, res88 x3, res164, res44at2, res84 x2
         var withFrames = HandConfig with { Unet = HandConfig.Unet with { FrameConditioning = true } };
         Assert.Equal(expected + frameMlp + (2 - 1) * film, ModelFlops.UnetForward(withFrames, 2));

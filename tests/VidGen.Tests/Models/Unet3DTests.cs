@@ -164,7 +164,7 @@ public class FrameConditioningTests
         using var old = TinyModels.Create(seed: 3, config: oldCfg);
         using var grown = TinyModels.Create(seed: 4, config: grownCfg);
         var fresh = VidGen.Training.Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
-        Assert.Equal(11, fresh.Count); // position_proj, attn (q, k, v, out), hidden, output
+        Assert.Equal(13, fresh.Count); // position_proj, attn (q, k, v, out), hidden, output, layout
         Assert.All(fresh, k => Assert.Contains("frame_cond", k));
         using var _ = no_grad();
         var x = randn(new long[] { 1, 3, 4, 16, 16 }, generator: new Generator(5));
@@ -177,21 +177,43 @@ public class FrameConditioningTests
     public void TheTermDependsOnTextAndFrameAndIsZeroForIndependentFrames()
     {
         torch.manual_seed(7);
-        var fc = new FrameConditioning("fc", 6, 8, heads: 2, dimHead: 4);
+        var fc = new FrameConditioning("fc", 6, 8, layoutChannels: 3, heads: 2, dimHead: 4);
         using (no_grad()) foreach (var p in fc.parameters()) p.normal_(0, 0.5);
         var tokens = randn(new long[] { 2, 3, 6 }, generator: new Generator(8));          // two different texts
         var keyBias = MultiHeadAttention.KeyPaddingBias(tensor(new[] { true, true, false, true, true, true }).view(2, 3), ScalarType.Float32);
         using var _ = no_grad();
-        var y = fc.Forward(tokens, keyBias, 4, null);                                       // (B, F, E)
+        var (y, layout) = fc.Forward(tokens, keyBias, 4, null);                             // (B, F, E), (B, F, C, K)
         Assert.Equal(new long[] { 2, 4, 8 }, y.shape);
+        Assert.Equal(new long[] { 2, 4, 3, SpatialBasis.Features }, layout.shape);
+        Assert.True((layout[0, 0] - layout[0, 3]).abs().max().item<float>() > 1e-3);
         Assert.True((y[0, 0] - y[0, 3]).abs().max().item<float>() > 1e-3);                 // frames differ
         Assert.True((y[0, 1] - y[1, 1]).abs().max().item<float>() > 1e-3);                 // texts differ
         var padded = tokens.clone();
         padded[0, 2] = padded[0, 2] + 100f;                                                // a masked token changes nothing
-        Assert.True(fc.Forward(padded, keyBias, 4, null).allclose(y, rtol: 1e-5, atol: 1e-6));
-        var yf = fc.Forward(tokens, keyBias, 4, tensor(new[] { true, false }));
+        Assert.True(fc.Forward(padded, keyBias, 4, null).Film.allclose(y, rtol: 1e-5, atol: 1e-6));
+        var (yf, lf) = fc.Forward(tokens, keyBias, 4, tensor(new[] { true, false }));
         Assert.Equal(0f, yf[0].abs().max().item<float>());
+        Assert.Equal(0f, lf[0].abs().max().item<float>());
         Assert.True(yf[1].allclose(y[1]));
+    }
+
+    [Fact]
+    public void LayoutMapSumsCoefficientsTimesTheSpatialBasis()
+    {
+        var basis = SpatialBasis.Of(3, 5, ScalarType.Float32, CPU);                         // (18, H, W)
+        Assert.Equal(new long[] { SpatialBasis.Features, 3, 5 }, basis.shape);
+        Assert.Equal(new[] { -1f, -0.5f, 0f, 0.5f, 1f }, basis[0, 1].data<float>().ToArray()); // x along a row
+        Assert.Equal(new[] { -1f, 0f, 1f }, basis[1, TensorIndex.Colon, 2].data<float>().ToArray()); // y down a column
+        Assert.Equal(1f, basis[2, 0, 4].item<float>(), 5);                                 // sin(pi/2 * x) at x = 1
+        Assert.Equal(-1f, basis[10, 0, 0].item<float>(), 5);                               // sin(pi/2 * y) at y = -1
+        var coefs = zeros(1, 2, 2, SpatialBasis.Features);                                  // (B, F, C, K)
+        coefs[0, 1, 0, 0] = tensor(2f);                                                     // frame 1, channel 0: 2x
+        coefs[0, 0, 1, 1] = tensor(-1f);                                                    // frame 0, channel 1: -y
+        var map = FrameConditioning.LayoutMap(coefs, 3, 5);                                 // (B, C, F, H, W)
+        Assert.Equal(new long[] { 1, 2, 2, 3, 5 }, map.shape);
+        Assert.True(map[0, 0, 1].allclose(basis[0] * 2f));
+        Assert.True(map[0, 1, 0].allclose(-basis[1]));
+        Assert.Equal(0f, map[0, 0, 0].abs().max().item<float>());
     }
 
     [Fact]
