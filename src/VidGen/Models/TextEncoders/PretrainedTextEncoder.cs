@@ -139,7 +139,8 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         return result;
     }
 
-    // CLIPTextModel keys are "text_model.*"; a full CLIPModel checkpoint adds vision_model.*, the two
+    // CLIPTextModel keys are "text_model.*" up to transformers 4; transformers 5 saves a CLIPTextModel without
+    // the prefix (found by the golden test). A full CLIPModel checkpoint adds vision_model.*, the two
     // projections and logit_scale, which the text tower does not use.
     internal static Dictionary<string, Tensor> AdaptClipKeys(IReadOnlyDictionary<string, Tensor> loaded, List<string> ignored)
     {
@@ -148,8 +149,10 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         var result = new Dictionary<string, Tensor>();
         foreach (var (key, t) in loaded)
         {
-            if (prefixed && !key.StartsWith(prefix, StringComparison.Ordinal) || key == prefix + "embeddings.position_ids") { ignored.Add(key); continue; }
-            result[key] = t;
+            if (prefixed && !key.StartsWith(prefix, StringComparison.Ordinal)) { ignored.Add(key); continue; }
+            var name = prefixed ? key : prefix + key;
+            if (name == prefix + "embeddings.position_ids") { ignored.Add(key); continue; }
+            result[name] = t;
         }
         return result;
     }
