@@ -116,6 +116,11 @@ public static class EvalCommand
                     AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
                 }
                 if (failureDir is not null) AnsiConsole.MarkupLineInterpolated($"wrote {saved} misread clips to [green]{failureDir}[/]");
+                if (report.Interrupted)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[yellow]interrupted after {report.Clips} of {options.Clips} clips: the figures above cover those[/]");
+                    return 130;
+                }
                 return 0;
             }
             finally

@@ -119,6 +119,29 @@ public class PromptFidelityTests
     }
 
     [Fact]
+    public void CancellingKeepsTheClipsAlreadyScored()
+    {
+        // Ctrl+C during the third prompt's generation: the first two prompts' clips are reported, flagged.
+        using var cts = new CancellationTokenSource();
+        var truth = ClipSources.GroundTruth(new ShapesWorld(32, 8));
+        int calls = 0;
+        ClipSource source = (prompt, seed, count, cancel) =>
+        {
+            if (++calls == 3) { cts.Cancel(); cancel.ThrowIfCancellationRequested(); }
+            return truth(prompt, seed, count, cancel);
+        };
+        var report = PromptFidelity.Evaluate(source, new FidelityOptions { Clips = 12, ClipsPerPrompt = 2 }, "cancelled", cancel: cts.Token);
+        Assert.True(report.Interrupted);
+        Assert.Equal(4, report.Clips);
+        Assert.Equal(4, report.ClipScores.Count);
+        Assert.Equal(1.0, report.Overall.Colour);
+        Assert.False(report.MeetsTargets);
+        Assert.Contains("\"interrupted\": true", report.ToJson());
+        var full = PromptFidelity.Evaluate(truth, new FidelityOptions { Clips = 4, ClipsPerPrompt = 2 }, "full");
+        Assert.False(full.Interrupted);
+    }
+
+    [Fact]
     public void BadOptionsAndMisbehavingSourcesFailClearly()
     {
         ClipSource oneShort = (_, _, count, _) => Enumerable.Range(0, count - 1).Select(_ => new Video(4, 16, 16)).ToArray();
