@@ -95,7 +95,7 @@ public static class BenchRunner
             {
                 modelDir = o.ModelDir;
                 model = Checkpoint.Load(modelDir, device);
-                source = Path.GetFullPath(modelDir);
+                source = DisplayPath(modelDir);
                 var meta = Safetensors.ReadMetadata(Path.Combine(modelDir, Checkpoint.WeightsFile));
                 trainedSteps = meta.TryGetValue("step", out var st) ? st : null;
             }
@@ -614,5 +614,13 @@ public static class BenchRunner
         if (gen is not null)
             list.Add(new("generate peak RSS", "<= 1.5 GiB", $"{gen.PeakRssMiB:F0} MiB", gen.ExitCode == 0 && gen.PeakRssMiB <= 1536, gen.Error ?? $"{gen.WallSeconds:F1} s wall for the whole command"));
         return list;
+    }
+
+    /// <summary>The folder relative to the working directory when it lies under it (results stay portable), else absolute.</summary>
+    internal static string DisplayPath(string dir)
+    {
+        string full = Path.GetFullPath(dir);
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
     }
 }

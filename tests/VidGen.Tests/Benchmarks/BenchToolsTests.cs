@@ -81,4 +81,13 @@ public class BenchToolsTests
         Skip.IfNot(PeakMemory.Supported);
         Assert.Throws<TimeoutException>(() => PeakMemory.Run("/bin/sleep", new[] { "10" }, TimeSpan.FromMilliseconds(300)));
     }
+
+    [Fact]
+    public void ResultsNameAModelUnderTheWorkingDirectoryRelatively()
+    {
+        Assert.Equal(Path.Combine("models", "default"), BenchRunner.DisplayPath(Path.Combine(Environment.CurrentDirectory, "models", "default")));
+        Assert.Equal(Path.Combine("models", "default"), BenchRunner.DisplayPath(Path.Combine("models", "default")));
+        string outside = Path.GetFullPath(Path.Combine(Environment.CurrentDirectory, "..", "elsewhere"));
+        Assert.Equal(outside, BenchRunner.DisplayPath(outside));
+    }
 }
