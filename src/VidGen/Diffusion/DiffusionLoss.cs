@@ -12,7 +12,7 @@ public sealed record LossOptions
     /// <summary>
     /// Min-SNR-gamma weighting (Hang et al. 2023); 0 disables it (5 is the paper's choice). Off by default: in
     /// x0 terms it weights a step by min(SNR, gamma), nearly zero at high noise, and there the shapes world's
-    /// global layout (which way the object moves) is decided. The default model trained with gamma 5 learned
+    /// global layout (which way the object moves) is decided. An earlier bundled model trained with gamma 5 learned
     /// colour and shape but drew directions at chance (23% over 48 clips, 4 directions).
     /// </summary>
     public double MinSnrGamma { get; init; }

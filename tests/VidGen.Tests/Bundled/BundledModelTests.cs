@@ -38,12 +38,15 @@ public class BundledModelTests
         var pipe = new TextToVideoPipeline(model);
         var settings = new GenerationRequest { Prompt = "-", Steps = 20 }; // the defaults generate uses
         var report = PromptFidelity.Evaluate(ClipSources.Pipeline(pipe, settings),
-            new FidelityOptions { Clips = 24, ClipsPerPrompt = 4, Seed = 100 }, "bundled");
-        // Measured at 240 clips: colour 100%, shape 93.8%, size 97.8%, direction 23.8% (chance: 25%).
-        // Colour and shape hold on held-out combinations too; direction is not learned yet (README "Bundled model").
+            new FidelityOptions { Clips = 24, ClipsPerPrompt = 2, Seed = 100 }, "bundled"); // 12 prompts
+        // README "Bundled model" has the figures at 240 clips; 24 clips here, so the bounds leave room.
         Assert.True(report.Overall.Colour >= 0.95, $"colour {report.Overall.Colour}");
         Assert.True(report.HeldOut.Colour >= 0.95, $"held-out colour {report.HeldOut.Colour}");
         Assert.True(report.Overall.Shape >= 0.8, $"shape {report.Overall.Shape}");
         Assert.True(report.Overall.Size >= 0.8, $"size {report.Overall.Size}");
+        Assert.True(report.Overall.Direction >= 0.85, $"direction {report.Overall.Direction}");
+        Assert.True(report.HeldOut.Direction >= 0.85, $"held-out direction {report.HeldOut.Direction}");
+        Assert.True(report.Seen.All >= 0.75, $"all attributes, seen {report.Seen.All}");
+        Assert.True(report.HeldOut.All >= 0.75, $"all attributes, held-out {report.HeldOut.All}");
     }
 }
