@@ -576,12 +576,16 @@ public static class BenchRunner
             }
         }
 
-        // Spatial attention variants: speed only (a different network, other weights; the trained model keeps full attention at 8 px).
-        foreach (var (name, unet) in new (string, Unet3DConfig)[]
-                 {
-                     ("linear spatial attention at 8 px (full only at 4 px)", cfg.Unet with { FullAttentionMaxResolution = cfg.Unet.FullAttentionMaxResolution / 2 }),
-                     ("no spatial attention at 8 px (only at 4 px)", cfg.Unet with { SpatialAttentionMaxResolution = cfg.Unet.SpatialAttentionMaxResolution / 2 }),
-                 })
+        // Network variants: speed only (a different network, other weights). Spatial attention: the trained model
+        // keeps full attention at 8 px. Frame conditioning: what the per-frame text path costs a forward.
+        var variants = new List<(string Lever, string Baseline, string Name, Unet3DConfig Unet)>
+        {
+            ("attention", "trained layout (full attention at <= 8 px)", "linear spatial attention at 8 px (full only at 4 px)", cfg.Unet with { FullAttentionMaxResolution = cfg.Unet.FullAttentionMaxResolution / 2 }),
+            ("attention", "trained layout (full attention at <= 8 px)", "no spatial attention at 8 px (only at 4 px)", cfg.Unet with { SpatialAttentionMaxResolution = cfg.Unet.SpatialAttentionMaxResolution / 2 }),
+        };
+        if (cfg.Unet.FrameConditioning)
+            variants.Add(("frame conditioning", "trained network (with frame conditioning)", "the same without frame conditioning", cfg.Unet with { FrameConditioning = false }));
+        foreach (var (lever, baseline, name, unet) in variants)
         {
             if (cfg.Text.Kind != TextEncoderKind.Builtin || model.Tokenizer is not WordTokenizer words) break;
             using var variant = new VideoDiffusionModel(cfg with { Unet = unet }, words);
@@ -589,7 +593,7 @@ public static class BenchRunner
             variant.eval();
             using var inputs = new ForwardInputs(variant, 2, frames, device);
             var (tb, tv) = Compare(() => Forward(model, guided), () => Forward(variant, inputs));
-            Add(new LeverResult($"attention: {name}", "trained layout (full attention at <= 8 px)", name, tb, tv, null,
+            Add(new LeverResult($"{lever}: {name}", baseline, name, tb, tv, null,
                 "changes the network and its state-dict keys: not applicable to the trained model; speed only"));
         }
         return results;

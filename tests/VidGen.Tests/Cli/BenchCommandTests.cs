@@ -58,6 +58,10 @@ public sealed class BenchCommandTests : IDisposable
         var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
         Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance
         Assert.All(kernelLevers, l => Assert.True(l.MaxAbsDiff < 1e-4, $"{l.Name}: {l.MaxAbsDiff}"));
+        // The network variants are timed against the model: two attention layouts and one without frame conditioning.
+        var variants = report.Levers.Where(l => l.Name.StartsWith("attention:", StringComparison.Ordinal) || l.Name.StartsWith("frame conditioning:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, variants.Count);
+        Assert.All(variants, l => Assert.True(l.BaselineSeconds > 0 && l.VariantSeconds > 0, l.Name));
         Assert.NotNull(report.Profile);
         Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
         // The switches are back at their defaults.
