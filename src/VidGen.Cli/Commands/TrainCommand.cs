@@ -78,7 +78,12 @@ public static class TrainCommand
     public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume, string? initFrom = null)
     {
         using var trainer = new Trainer(config, data, options, outDir);
-        if (resume) trainer.Resume();
+        if (resume)
+        {
+            var changed = trainer.Resume();
+            if (changed.Count > 0)
+                AnsiConsole.MarkupLineInterpolated($"[yellow]resuming with settings that differ from the saved run (it will not continue exactly): {string.Join("; ", changed)}[/]");
+        }
         else if (initFrom is not null)
         {
             var fresh = trainer.InitFrom(initFrom);

@@ -140,7 +140,7 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(state);
         Checkpoint.SaveWeights(Path.Combine(state, RawWeights), Model);
         optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
-        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed)));
+        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed, RunSettings.Of(options))));
     }
 
     /// <summary>Continues from a folder written by <see cref="Save"/>: raw and EMA weights, optimizer moments, step.</summary>
@@ -165,7 +165,12 @@ public sealed class Trainer : IDisposable
         finally { foreach (var t in loaded.Values) t.Dispose(); }
     }
 
-    public void Resume()
+    /// <summary>
+    /// Continues from a folder written by <see cref="Save"/>: raw and EMA weights, optimizer moments, step.
+    /// Returns the settings that differ from the saved run's ("name: saved -> now"): resuming continues exactly
+    /// only when there are none (a longer --steps is the usual, deliberate exception).
+    /// </summary>
+    public IReadOnlyList<string> Resume()
     {
         var state = Path.Combine(outDir, StateDir);
         var stateFile = Path.Combine(state, StateFile);
@@ -175,6 +180,7 @@ public sealed class Trainer : IDisposable
         Checkpoint.LoadWeights(Path.Combine(outDir, Checkpoint.WeightsFile), EmaModel);
         optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
         Step = s.Step;
+        return s.Settings is null ? Array.Empty<string>() : s.Settings.Differences(RunSettings.Of(options));
     }
 
     private void WriteSampleGrid()
@@ -194,5 +200,21 @@ public sealed class Trainer : IDisposable
         frozenText?.Dispose();
     }
 
-    private sealed record ResumeState(int Step, int Seed);
+    private sealed record ResumeState(int Step, int Seed, RunSettings? Settings = null);
+
+    /// <summary>The options that shape what a step computes (not where or how often it writes), kept to check a resume.</summary>
+    private sealed record RunSettings(int Steps, int BatchSize, int GradAccumulation, double LearningRate, int WarmupSteps,
+        double MinLrFraction, double WeightDecay, double GradClip, double EmaDecay, double CaptionDropout, double ImageFraction,
+        int Seed, string Prediction, string LossKind, double MinSnrGamma, double TimestepShift)
+    {
+        public static RunSettings Of(TrainOptions o) => new(o.Steps, o.BatchSize, o.GradAccumulation, o.LearningRate, o.WarmupSteps,
+            o.MinLrFraction, o.WeightDecay, o.GradClip, o.EmaDecay, o.CaptionDropout, o.ImageFraction, o.Seed,
+            o.Loss.Prediction.ToString(), o.Loss.Kind.ToString(), o.Loss.MinSnrGamma, o.Loss.TimestepShift);
+
+        public IReadOnlyList<string> Differences(RunSettings now) =>
+            typeof(RunSettings).GetProperties()
+                .Where(p => p.Name != "EqualityContract" && !Equals(p.GetValue(this), p.GetValue(now)))
+                .Select(p => $"{p.Name}: {p.GetValue(this)} -> {p.GetValue(now)}")
+                .ToList();
+    }
 }

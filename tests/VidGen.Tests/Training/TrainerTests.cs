@@ -57,13 +57,27 @@ public class TrainerTests
         }
         using (var second = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(4), splitDir))
         {
-            second.Resume();
+            Assert.Empty(second.Resume());
             Assert.Equal(2, second.Step);
             second.Train();
         }
         var a = Safetensors.Load(Path.Combine(straightDir, Trainer.StateDir, Trainer.RawWeights));
         var b = Safetensors.Load(Path.Combine(splitDir, Trainer.StateDir, Trainer.RawWeights));
         foreach (var (k, v) in a) Assert.True(v.allclose(b[k], rtol: 1e-5, atol: 1e-6), k);
+    }
+
+    [Fact]
+    public void ResumeNamesTheSettingsThatDifferFromTheSavedRun()
+    {
+        var dir = TinyModels.TempDir("resume-changed");
+        using (var first = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(2), dir))
+            first.Train();
+        var changed = Options(2) with { Steps = 6, Loss = Options(2).Loss with { TimestepShift = 1.5 }, CheckpointEvery = 7 };
+        using var second = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), changed, dir);
+        var diffs = second.Resume();
+        Assert.Equal(2, diffs.Count); // where checkpoints go is not a difference in what is computed
+        Assert.Contains(diffs, d => d.StartsWith("Steps: 2 -> 6", StringComparison.Ordinal));
+        Assert.Contains(diffs, d => d.StartsWith("TimestepShift:", StringComparison.Ordinal) && d.EndsWith("-> 1.5", StringComparison.Ordinal));
     }
 
     [Fact]
