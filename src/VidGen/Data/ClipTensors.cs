@@ -15,8 +15,8 @@ public static class ClipTensors
                 throw new ArgumentException($"clips in a batch must share a shape: {v.Frames}x{v.Height}x{v.Width} vs {v0.Frames}x{v0.Height}x{v0.Width}");
         long per = v0.Pixels.Length;
         var all = new float[per * clips.Count];
-        // Scaled here, not with tensor * 2f - 1f: that implicit Scalar can be finalised during the native call
-        // when this large array's allocation triggers a GC (seen twice: libtorch "toDouble" check failures).
+        // Scaled here, not with tensor * 2f - 1f: that line failed twice in libtorch's Scalar "toDouble" check,
+        // most likely the implicit Scalar finalised by a GC (this large allocation) during the native call.
         for (int i = 0; i < clips.Count; i++)
         {
             var src = clips[i].Pixels;
