@@ -162,11 +162,14 @@ public static class SpatialBasis
     public static Tensor Of(long height, long width, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
-        var xs = (width == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, width, dtype: dtype, device: device)).view(1, 1, width).expand(1, height, width);
-        var ys = (height == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, height, dtype: dtype, device: device)).view(1, height, 1).expand(1, height, width);
-        var k = (arange(1, 5, dtype: dtype, device: device) * (float)(Math.PI / 2)).view(4, 1, 1);
-        var ax = xs * k; var ay = ys * k;                                                 // (4, H, W)
-        return cat(new[] { xs, ys, ax.sin(), ax.cos(), ay.sin(), ay.cos() }, 0).MoveToOuterDisposeScope();
+        var x = Coordinates.Axis(width, dtype, device);                                  // (W)
+        var y = Coordinates.Axis(height, dtype, device);                                 // (H)
+        var (sx, cx) = Coordinates.Fourier(x);                                          // (W, 4) each
+        var (sy, cy) = Coordinates.Fourier(y);                                          // (H, 4) each
+        Tensor AlongX(Tensor t) => t.T.view(-1, 1, width).expand(-1, height, width);      // (n, W) -> (n, H, W)
+        Tensor AlongY(Tensor t) => t.T.view(-1, height, 1).expand(-1, height, width);     // (n, H) -> (n, H, W)
+        return cat(new[] { AlongX(x.view(-1, 1)), AlongY(y.view(-1, 1)), AlongX(sx), AlongX(cx), AlongY(sy), AlongY(cy) }, 0)
+            .MoveToOuterDisposeScope();
     }
 }
 
@@ -235,10 +238,9 @@ public sealed class FrameConditioning : nn.Module
     public static Tensor PositionFeaturesOf(long frames, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
-        var p = frames == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, frames, dtype: dtype, device: device);
-        var k = arange(1, 5, dtype: dtype, device: device) * (float)(Math.PI / 2);       // (4)
-        var angles = p.unsqueeze(1) * k.unsqueeze(0);                                   // (F, 4)
-        return cat(new[] { p.unsqueeze(1), angles.sin(), angles.cos() }, 1).MoveToOuterDisposeScope();
+        var p = Coordinates.Axis(frames, dtype, device);                                 // (F)
+        var (sin, cos) = Coordinates.Fourier(p);                                        // (F, 4) each
+        return cat(new[] { p.unsqueeze(1), sin, cos }, 1).MoveToOuterDisposeScope();
     }
 }
 
@@ -257,8 +259,20 @@ public static class Coordinates
         return cat(new[] { xs, ys, fs }, 1).MoveToOuterDisposeScope();
     }
 
-    static Tensor Axis(long n, (ScalarType dtype, Device device) o) =>
-        n == 1 ? zeros(1, dtype: o.dtype, device: o.device) : linspace(-1, 1, n, dtype: o.dtype, device: o.device);
+    static Tensor Axis(long n, (ScalarType dtype, Device device) o) => Axis(n, o.dtype, o.device);
+
+    /// <summary>(n) positions spanning [-1, 1]; a single position sits at 0.</summary>
+    public static Tensor Axis(long n, ScalarType dtype, Device device) =>
+        n == 1 ? zeros(1, dtype: dtype, device: device) : linspace(-1, 1, n, dtype: dtype, device: device);
+
+    /// <summary>Fourier terms of positions v (n): k * pi * v / 2 for k = 1..4, as (sin, cos), each (n, 4).</summary>
+    public static (Tensor Sin, Tensor Cos) Fourier(Tensor v)
+    {
+        using var scope = NewDisposeScope();
+        var k = arange(1, 5, dtype: v.dtype, device: v.device) * (float)(Math.PI / 2);     // (4)
+        var angles = v.unsqueeze(1) * k.unsqueeze(0);                                   // (n, 4)
+        return (angles.sin().MoveToOuterDisposeScope(), angles.cos().MoveToOuterDisposeScope());
+    }
 
     /// <summary>A conv from the 3 coordinate channels whose weights start at zero, so adding it changes nothing.</summary>
     public static Conv3d ZeroConv(long outChannels, (long, long, long) kernel, (long, long, long) padding)
