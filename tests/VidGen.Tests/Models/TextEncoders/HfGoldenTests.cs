@@ -17,16 +17,22 @@ public class HfGoldenTests
     sealed record Golden(string[] Prompts, int MaxLength, long[][] InputIds, int[][] AttentionMask,
         double[][][] LastHiddenState, double[][]? PoolerOutput);
 
-    static Golden Read(string kind) => JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(Folder(kind), "golden.json")),
-        new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+    /// <summary>The golden outputs and our encoder loaded from the same folder.</summary>
+    static (Golden Golden, PretrainedTextEncoder Encoder) Open(TextEncoderKind kind)
+    {
+        string folder = Folder(kind.ToString().ToLowerInvariant());
+        var golden = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(folder, "golden.json")),
+            new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        return (golden, PretrainedTextEncoder.Load(kind, folder, golden.MaxLength));
+    }
 
     [Theory]
     [InlineData(TextEncoderKind.Bert)]
     [InlineData(TextEncoderKind.Clip)]
     public void TokenIdsAndMasksMatchTransformers(TextEncoderKind kind)
     {
-        var golden = Read(kind.ToString().ToLowerInvariant());
-        using var encoder = PretrainedTextEncoder.Load(kind, Folder(kind.ToString().ToLowerInvariant()), golden.MaxLength);
+        var (golden, encoder) = Open(kind);
+        using var _ = encoder;
         for (int i = 0; i < golden.Prompts.Length; i++)
         {
             var (ids, mask) = encoder.Tokenizer.Encode(golden.Prompts[i]);
@@ -40,8 +46,8 @@ public class HfGoldenTests
     [InlineData(TextEncoderKind.Clip)]
     public void HiddenStatesAndPooledMatchTransformers(TextEncoderKind kind)
     {
-        var golden = Read(kind.ToString().ToLowerInvariant());
-        using var encoder = PretrainedTextEncoder.Load(kind, Folder(kind.ToString().ToLowerInvariant()), golden.MaxLength);
+        var (golden, encoder) = Open(kind);
+        using var _ = encoder;
         var text = encoder.Encode(golden.Prompts, CPU);
         var hidden = text.Tokens.to_type(ScalarType.Float64).data<double>().ToArray();  // (B, L, D)
         long l = text.Tokens.shape[1], d = text.Tokens.shape[2];
