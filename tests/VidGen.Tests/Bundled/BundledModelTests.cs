@@ -49,4 +49,19 @@ public class BundledModelTests
         Assert.True(report.Seen.All >= 0.75, $"all attributes, seen {report.Seen.All}");
         Assert.True(report.HeldOut.All >= 0.75, $"all attributes, held-out {report.HeldOut.All}");
     }
+
+    [Fact]
+    public void ItsMeanClipAtPureNoiseMovesTheWayTheWordsSay()
+    {
+        // The diagnosis of the earlier model, which drew the same path for all four (README "Bundled model").
+        using var model = Checkpoint.Load(ModelDir());
+        var paths = DirectionProbe.Paths(model, "red", VidGen.Data.ShapeKind.Square, VidGen.Data.ShapeSize.Large);
+        float Dx(VidGen.Data.Direction d) { var p = paths.Single(q => q.Direction == d); return p.X[^1] - p.X[0]; }
+        float Dy(VidGen.Data.Direction d) { var p = paths.Single(q => q.Direction == d); return p.Y[^1] - p.Y[0]; }
+        Assert.True(Dx(VidGen.Data.Direction.Left) < -5, $"left: dx {Dx(VidGen.Data.Direction.Left)}");
+        Assert.True(Dx(VidGen.Data.Direction.Right) > 5, $"right: dx {Dx(VidGen.Data.Direction.Right)}");
+        Assert.True(Dy(VidGen.Data.Direction.Up) < -5, $"up: dy {Dy(VidGen.Data.Direction.Up)}");
+        Assert.True(Dy(VidGen.Data.Direction.Down) > 5, $"down: dy {Dy(VidGen.Data.Direction.Down)}");
+        Assert.True(Math.Abs(Dy(VidGen.Data.Direction.Left)) < 2 && Math.Abs(Dx(VidGen.Data.Direction.Up)) < 2);
+    }
 }
