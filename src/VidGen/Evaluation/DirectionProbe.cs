@@ -24,13 +24,13 @@ public static class DirectionProbe
         var cfg = model.Config;
         var schedule = new NoiseSchedule(cfg.Schedule, cfg.TrainTimesteps);
         int t = timestep ?? cfg.TrainTimesteps - 1;
+        var device = model.parameters().First().device;
         var result = new List<CentroidPath>();
         using var noGrad = no_grad();
         foreach (var direction in Enum.GetValues<Direction>())
         {
             using var scope = NewDisposeScope();
             string prompt = new ShapeSpec(colour, shape, size, direction).Caption;
-            var device = model.parameters().First().device;
             var x = randn(new long[] { samples, 3, cfg.Frames, cfg.Resolution, cfg.Resolution }, generator: new Generator((ulong)seed)).to(device);
             var output = model.Forward(x, full(samples, (float)t, device: device), model.EncodeText(Enumerable.Repeat(prompt, samples).ToList()));
             var x0 = Prediction.ToX0(cfg.Prediction, output, x, schedule.AlphaBar(t)).clamp(-1f, 1f);

@@ -252,14 +252,11 @@ public static class Coordinates
     {
         long f = like.shape[2], h = like.shape[3], w = like.shape[4];
         using var scope = NewDisposeScope();
-        var opts = (dtype: like.dtype, device: like.device);
-        var xs = Axis(w, opts).view(1, 1, 1, 1, w).expand(1, 1, f, h, w);
-        var ys = Axis(h, opts).view(1, 1, 1, h, 1).expand(1, 1, f, h, w);
-        var fs = Axis(f, opts).view(1, 1, f, 1, 1).expand(1, 1, f, h, w);
+        var xs = Axis(w, like.dtype, like.device).view(1, 1, 1, 1, w).expand(1, 1, f, h, w);
+        var ys = Axis(h, like.dtype, like.device).view(1, 1, 1, h, 1).expand(1, 1, f, h, w);
+        var fs = Axis(f, like.dtype, like.device).view(1, 1, f, 1, 1).expand(1, 1, f, h, w);
         return cat(new[] { xs, ys, fs }, 1).MoveToOuterDisposeScope();
     }
-
-    static Tensor Axis(long n, (ScalarType dtype, Device device) o) => Axis(n, o.dtype, o.device);
 
     /// <summary>(n) positions spanning [-1, 1]; a single position sits at 0.</summary>
     public static Tensor Axis(long n, ScalarType dtype, Device device) =>
