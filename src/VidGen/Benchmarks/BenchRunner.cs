@@ -442,7 +442,7 @@ public static class BenchRunner
 
         // Kernel choices inside the model that keep its maths and keys, against the plain libtorch modules, for
         // sampling (2 rows) and a training pass; variants interleaved so load drifts fall on all alike; outputs compared.
-        int packDefault = TemporalAttention.PackTokens; bool convDefault = ResnetBlock.TemporalConvAs2d;
+        var shipped = model.Kernels; int packDefault = shipped.PackTemporalTokens; bool convDefault = shipped.TemporalConvAs2d;
         using (var train = new ForwardInputs(model, o.TrainBatch, frames, device))
         {
             try
@@ -456,10 +456,10 @@ public static class BenchRunner
                     ("packed to 64 tokens only", 64, false),
                     ($"both, as shipped (packed to {packDefault} tokens, Conv2d)", packDefault, convDefault),
                 };
-                Action Run(Action work, int pack, bool conv) => () => { TemporalAttention.PackTokens = pack; ResnetBlock.TemporalConvAs2d = conv; work(); };
+                Action Run(Action work, int pack, bool conv) => () => { model.Kernels = new KernelOptions { PackTemporalTokens = pack, TemporalConvAs2d = conv }; work(); };
                 void GuidedForward() { using var ng = no_grad(); using var y = model.Forward(guided.X, guided.T, guided.Text, guided.Drop); }
                 var fwd = Timing.Interleaved(settings.Select(v => Run(GuidedForward, v.Pack, v.Conv)).ToList(), 1, o.Quick ? 2 : 15, device);
-                var outputs = settings.Select(v => { TemporalAttention.PackTokens = v.Pack; ResnetBlock.TemporalConvAs2d = v.Conv; return Output(model, guided); }).ToList();
+                var outputs = settings.Select(v => { model.Kernels = new KernelOptions { PackTemporalTokens = v.Pack, TemporalConvAs2d = v.Conv }; return Output(model, guided); }).ToList();
                 // Training passes: the plain modules, each kernel alone and the shipped setting.
                 var trainSettings = new[] { 0, 1, 2, settings.Length - 1 };
                 model.train();
@@ -487,7 +487,7 @@ public static class BenchRunner
             }
             finally
             {
-                TemporalAttention.PackTokens = packDefault; ResnetBlock.TemporalConvAs2d = convDefault;
+                model.Kernels = shipped;
                 model.eval();
             }
         }

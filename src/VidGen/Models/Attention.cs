@@ -126,12 +126,12 @@ public sealed class TemporalAttention : nn.Module
         var bias = RelativeBias(f, x.device).unsqueeze(0);                              // (1, heads, F, F)
         var normed = norm.forward(seq) + frame_pos.narrow(0, 0, f).unsqueeze(0);       // (B*H*W, F, C)
         Tensor y;
-        long pack = focusPresent is null ? PackFactor(b * h * w, f) : 1;
+        long pack = focusPresent is null ? PackFactor(b * h * w, f, Kernels.PackTemporalTokens) : 1;
         if (pack > 1)
         {
             // The same attention, packed: `pack` neighbouring pixels' F-frame sequences form one sequence of pack*F
             // tokens whose block-diagonal mask keeps each pixel attending to its own frames only. libtorch's
-            // attention has a fixed cost per (sequence, head) that dominates at F = 8, so fewer, longer sequences
+            // attention has a fixed cost per (sequence, head) that dominates at small F, so fewer, longer sequences
             // run faster although the masked blocks are computed too. (B*H*W, F, C) -> (B*H*W/pack, pack*F, C) is a view.
             var packed = attn.Forward(normed.view(b * h * w / pack, pack * f, c), null, BlockDiagonal(bias, pack, f));
             y = packed.view(b * h * w, f, c);
@@ -152,18 +152,13 @@ public sealed class TemporalAttention : nn.Module
         return outSeq.reshape(b, h, w, f, c).permute(0, 4, 3, 1, 2).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Tokens per packed sequence (see <see cref="Forward"/>); 0 or anything below 2 frames' worth turns packing off.
-    /// A process-wide switch so the benchmark can measure packing against the plain path in one process. 16 (two
-    /// pixels per sequence at 8 frames) measured fastest here: guided forward x1.09 with 2 threads and x1.13 with 1,
-    /// where 32 tokens gained only with 1 thread and 64 lost (vidgen bench, levers; bench/results).
-    /// </summary>
-    public static int PackTokens { get; set; } = 16;
+    /// <summary>Which kernels this module runs (set for the whole model by <see cref="Unet3D.Kernels"/>).</summary>
+    public KernelOptions Kernels { get; set; } = KernelOptions.Default;
 
-    /// <summary>Pixels per packed sequence: PackTokens / F, lowered until it divides the sequence count.</summary>
-    internal static long PackFactor(long sequences, long f)
+    /// <summary>Pixels per packed sequence: <paramref name="packTokens"/> / F, lowered until it divides the sequence count.</summary>
+    internal static long PackFactor(long sequences, long f, int packTokens)
     {
-        long pack = Math.Max(1, PackTokens / f);
+        long pack = Math.Max(1, packTokens / f);
         while (pack > 1 && sequences % pack != 0) pack--;
         return pack;
     }

@@ -56,14 +56,16 @@ public sealed class ResnetBlock : nn.Module
             : ss.permute(0, 2, 1).unsqueeze(-1).unsqueeze(-1);
     }
 
+    /// <summary>Which kernels this block runs (set for the whole model by <see cref="Unet3D.Kernels"/>).</summary>
+    public KernelOptions Kernels { get; set; } = KernelOptions.Default;
+
     /// <summary>
-    /// The 3x1x1 temporal conv, computed as a 2D conv with a (3, 1) kernel over (B, C, F, H*W) views of the same
-    /// input and weight: the same sums through another libtorch kernel. Measured: guided forward x1.04 on one
-    /// thread, no change on two (vidgen bench, levers). <see cref="TemporalConvAs2d"/> = false runs the module as built.
+    /// The 3x1x1 temporal conv, as built or as a 2D conv with a (3, 1) kernel over (B, C, F, H*W) views of the
+    /// same input and weight: the same sums through another libtorch kernel (<see cref="KernelOptions.TemporalConvAs2d"/>).
     /// </summary>
     private Tensor TemporalConv(Tensor h)
     {
-        if (!TemporalConvAs2d) return temporal_conv!.forward(h);
+        if (!Kernels.TemporalConvAs2d) return temporal_conv!.forward(h);
         long b = h.shape[0], c = h.shape[1], f = h.shape[2], hh = h.shape[3], ww = h.shape[4];
         var weight = temporal_conv!.weight!;                                               // (Cout, Cin, 3, 1, 1)
         using var flat = h.reshape(b, c, f, hh * ww);
@@ -71,9 +73,6 @@ public sealed class ResnetBlock : nn.Module
         using var y = functional.conv2d(flat, w2, temporal_conv.bias, padding: new long[] { weight.shape[2] / 2, 0 });
         return y.view(b, weight.shape[0], f, hh, ww);
     }
-
-    /// <summary>Switch for the benchmark: false runs the temporal conv through Conv3d as built.</summary>
-    public static bool TemporalConvAs2d { get; set; } = true;
 }
 
 /// <summary>Spatial attention with its pre-norm and residual: linear at high resolution, full softmax at low.</summary>

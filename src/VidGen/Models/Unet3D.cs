@@ -19,6 +19,25 @@ public sealed class Unet3D : nn.Module
 {
     public Unet3DConfig Config { get; }
 
+    /// <summary>
+    /// Which of two equal kernels the layers run (runtime only, not saved). Setting it reaches every block of this
+    /// model, and no other model.
+    /// </summary>
+    public KernelOptions Kernels
+    {
+        get => kernels;
+        set
+        {
+            kernels = value ?? throw new ArgumentNullException(nameof(value));
+            foreach (var m in modules())
+            {
+                if (m is TemporalAttention t) t.Kernels = value;
+                else if (m is ResnetBlock r) r.Kernels = value;
+            }
+        }
+    }
+    private KernelOptions kernels = KernelOptions.Default;
+
     private readonly Conv3d init_conv, out_conv;
     private readonly Conv3d? coord_conv; // coordinates -> first features, zero at init
     private readonly TemporalAttention init_temporal_attn;

@@ -21,6 +21,8 @@ public sealed class VideoDiffusionModel : nn.Module
     public ModelConfig Config { get; }
     public IPromptTokenizer Tokenizer => TextEncoder.Tokenizer;
     public Unet3D Unet => unet;
+    /// <summary>The U-Net's kernel choice (<see cref="Unet3D.Kernels"/>).</summary>
+    public KernelOptions Kernels { get => unet.Kernels; set => unet.Kernels = value; }
     public ITextEncoder TextEncoder => (ITextEncoder?)text_encoder ?? frozen!;
 
     /// <summary>A model with the jointly trained built-in text encoder over <paramref name="tokenizer"/>'s vocabulary.</summary>

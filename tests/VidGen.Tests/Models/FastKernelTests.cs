@@ -3,15 +3,10 @@ using static TorchSharp.torch;
 
 namespace VidGen.Tests.Models;
 
-/// <summary>Tests that flip the process-wide kernel switches run alone, so no other test sees a switch mid-run.</summary>
-[CollectionDefinition(nameof(KernelSwitches), DisableParallelization = true)]
-public sealed class KernelSwitches;
-
 /// <summary>
 /// The faster kernels (packed temporal attention, the temporal conv as a 2D conv) compute the same function as
 /// the plain modules, forward and backward, with the same parameters and state-dict keys.
 /// </summary>
-[Collection(nameof(KernelSwitches))]
 public class FastKernelTests
 {
     static (Tensor Out, Dictionary<string, Tensor> Grads) RunAndGrad(nn.Module module, Func<Tensor> forward)
@@ -43,35 +38,23 @@ public class FastKernelTests
         using (no_grad())
             foreach (var p in attn.parameters()) p.copy_(randn(p.shape) * 0.3f); // non-zero relative bias and frame embedding
         var x = randn(new long[] { 2, 16, frames, h, w });
-        int keep = TemporalAttention.PackTokens;
-        try
-        {
-            TemporalAttention.PackTokens = 0;
-            var plain = RunAndGrad(attn, () => attn.Forward(x));
-            TemporalAttention.PackTokens = 32;
-            Assert.True(TemporalAttention.PackFactor(2L * h * w, frames) > 1);
-            var packed = RunAndGrad(attn, () => attn.Forward(x));
-            AssertSame(plain, packed, 1e-5);
-        }
-        finally { TemporalAttention.PackTokens = keep; }
+        attn.Kernels = new KernelOptions { PackTemporalTokens = 0 };
+        var plain = RunAndGrad(attn, () => attn.Forward(x));
+        attn.Kernels = new KernelOptions { PackTemporalTokens = 32 };
+        Assert.True(TemporalAttention.PackFactor(2L * h * w, frames, 32) > 1);
+        var packed = RunAndGrad(attn, () => attn.Forward(x));
+        AssertSame(plain, packed, 1e-5);
     }
 
     [Fact]
     public void PackFactorDividesTheSequenceCount()
     {
-        int keep = TemporalAttention.PackTokens;
-        try
-        {
-            TemporalAttention.PackTokens = 32;
-            Assert.Equal(4, TemporalAttention.PackFactor(512, 8));
-            Assert.Equal(2, TemporalAttention.PackFactor(512, 16));
-            Assert.Equal(1, TemporalAttention.PackFactor(512, 32));
-            Assert.Equal(3, TemporalAttention.PackFactor(9, 8));   // 4 does not divide 9
-            Assert.Equal(1, TemporalAttention.PackFactor(7, 8));
-            TemporalAttention.PackTokens = 0;
-            Assert.Equal(1, TemporalAttention.PackFactor(512, 8));
-        }
-        finally { TemporalAttention.PackTokens = keep; }
+        Assert.Equal(4, TemporalAttention.PackFactor(512, 8, 32));
+        Assert.Equal(2, TemporalAttention.PackFactor(512, 16, 32));
+        Assert.Equal(1, TemporalAttention.PackFactor(512, 32, 32));
+        Assert.Equal(3, TemporalAttention.PackFactor(9, 8, 32));   // 4 does not divide 9
+        Assert.Equal(1, TemporalAttention.PackFactor(7, 8, 32));
+        Assert.Equal(1, TemporalAttention.PackFactor(512, 8, 0));
     }
 
     [Fact]
@@ -103,17 +86,12 @@ public class FastKernelTests
             foreach (var p in block.parameters()) p.copy_(randn(p.shape) * 0.2f); // the temporal conv starts at zero; make it count
         var x = randn(new long[] { 2, dimIn, frames, 5, 6 });
         var emb = randn(2, 12);
-        bool keep = ResnetBlock.TemporalConvAs2d;
-        try
-        {
-            ResnetBlock.TemporalConvAs2d = false;
-            var plain = RunAndGrad(block, () => block.Forward(x, emb));
-            ResnetBlock.TemporalConvAs2d = true;
-            var fast = RunAndGrad(block, () => block.Forward(x, emb));
-            AssertSame(plain, fast, 1e-5);
-            Assert.Contains("temporal_conv.weight", fast.Grads.Keys);
-        }
-        finally { ResnetBlock.TemporalConvAs2d = keep; }
+        block.Kernels = new KernelOptions { TemporalConvAs2d = false };
+        var plain = RunAndGrad(block, () => block.Forward(x, emb));
+        block.Kernels = new KernelOptions { TemporalConvAs2d = true };
+        var fast = RunAndGrad(block, () => block.Forward(x, emb));
+        AssertSame(plain, fast, 1e-5);
+        Assert.Contains("temporal_conv.weight", fast.Grads.Keys);
     }
 
     [Fact]
@@ -126,5 +104,29 @@ public class FastKernelTests
         Assert.Contains("unet.downs.0.temporal_attn.rel_pos_bias", keys);
         Assert.Contains("unet.downs.0.temporal_attn.attn.to_q.weight", keys);
         Assert.DoesNotContain(keys, k => k.Contains("pack", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void KernelOptionsBelongToOneModelAndReachEveryBlock()
+    {
+        using var a = TinyModels.Create();
+        using var b = TinyModels.Create();
+        Assert.Equal(KernelOptions.Default, a.Kernels);
+        a.Kernels = KernelOptions.Plain;
+        Assert.All(a.Unet.modules().OfType<TemporalAttention>(), t => Assert.Same(KernelOptions.Plain, t.Kernels));
+        Assert.All(a.Unet.modules().OfType<ResnetBlock>(), r => Assert.Same(KernelOptions.Plain, r.Kernels));
+        Assert.NotEmpty(a.Unet.modules().OfType<ResnetBlock>());
+        // the other model keeps its own
+        Assert.All(b.Unet.modules().OfType<TemporalAttention>(), t => Assert.Same(KernelOptions.Default, t.Kernels));
+        Assert.Equal(KernelOptions.Default, b.Kernels);
+        // and the two kernels give the same model output
+        using var _ = no_grad();
+        var x = randn(new long[] { 1, 3, 4, 16, 16 }, generator: new Generator(1));
+        var t = full(1, 500f);
+        var text = b.EncodeText(new[] { "a red circle" });
+        a.load_state_dict(b.state_dict());
+        var plain = a.Forward(x, t, text);
+        var fast = b.Forward(x, t, text);
+        Assert.True(plain.allclose(fast, rtol: 1e-4, atol: 1e-5), $"max diff {(plain - fast).abs().max().item<float>()}");
     }
 }
