@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VidGen.Training;
 using VidGen.Web.Jobs;
+using VidGen.Models;
 
 namespace VidGen.Web;
 

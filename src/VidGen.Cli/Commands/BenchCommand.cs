@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using TorchSharp;
 using VidGen.Benchmarks;
+using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 
@@ -38,7 +39,7 @@ public static class BenchCommand
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
             if (n > 0) torch.set_num_threads(n);
             string? modelDir = r.GetValue(untrained) ? null : CliSupport.FindModel(r.GetValue(model));
-            if (r.GetValue(model) is { } given && !r.GetValue(untrained) && !Training.Checkpoint.Exists(given))
+            if (r.GetValue(model) is { } given && !r.GetValue(untrained) && !Checkpoint.Exists(given))
                 throw new ArgumentException($"--model {given}: not a model folder (config.json, tokenizer.json, model.safetensors); pass one written by `vidgen train`, or --untrained");
             string runName = r.GetValue(name) ?? "bench-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             string outPath = r.GetValue(output) ?? Path.Combine("bench", "results", runName + ".json");

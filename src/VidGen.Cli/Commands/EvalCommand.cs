@@ -8,6 +8,7 @@ using VidGen.Evaluation;
 using VidGen.Media;
 using VidGen.Pipelines;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 

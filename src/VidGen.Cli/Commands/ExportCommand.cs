@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using VidGen.Training;
 using static TorchSharp.torch;
+using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 

@@ -5,6 +5,7 @@ using VidGen.Diffusion.Samplers;
 using VidGen.Media;
 using VidGen.Pipelines;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using Spectre.Console;
 using VidGen.Data;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 

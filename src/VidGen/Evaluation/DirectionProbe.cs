@@ -3,6 +3,7 @@ using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Models;
 using static TorchSharp.torch;
+using VidGen.Pipelines;
 
 namespace VidGen.Evaluation;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSharp;
-using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Diffusion.Samplers;
 using VidGen.Media;

@@ -9,6 +9,7 @@ using VidGen.Models;
 using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
+using VidGen.Pipelines;
 
 namespace VidGen.Training;
 

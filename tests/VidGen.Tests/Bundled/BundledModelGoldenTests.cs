@@ -3,6 +3,7 @@ using VidGen.Diffusion;
 using VidGen.Diffusion.Samplers;
 using VidGen.Pipelines;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Tests.Bundled;
 

@@ -1,6 +1,7 @@
 using VidGen.Evaluation;
 using VidGen.Pipelines;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Tests.Bundled;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using VidGen.Cli.Commands;
 using VidGen.Media;
 using VidGen.Training;
+using VidGen.Models;
 
 namespace VidGen.Tests.Cli;
 

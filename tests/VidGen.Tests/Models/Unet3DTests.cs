@@ -131,7 +131,7 @@ public class CoordinatesTests
         var oldCfg = baseCfg with { Unet = baseCfg.Unet with { CoordinateChannels = false } };
         using var old = TinyModels.Create(seed: 3, config: oldCfg);
         using var grown = TinyModels.Create(seed: 4, config: baseCfg);
-        var kept = VidGen.Training.Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
+        var kept = Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
         Assert.All(kept, k => Assert.Contains("coord", k));
         Assert.NotEmpty(kept);
         using var _ = no_grad();
@@ -163,7 +163,7 @@ public class FrameConditioningTests
         var oldCfg = grownCfg with { Unet = grownCfg.Unet with { FrameConditioning = false } };
         using var old = TinyModels.Create(seed: 3, config: oldCfg);
         using var grown = TinyModels.Create(seed: 4, config: grownCfg);
-        var fresh = VidGen.Training.Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
+        var fresh = Checkpoint.CopyInto(grown, old.state_dict(), "old", allowMissing: true);
         Assert.Equal(13, fresh.Count); // position_proj, attn (q, k, v, out), hidden, output, layout
         Assert.All(fresh, k => Assert.Contains("frame_cond", k));
         using var _ = no_grad();

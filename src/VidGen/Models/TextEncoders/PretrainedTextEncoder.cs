@@ -1,6 +1,5 @@
 using TorchSharp;
 using VidGen.Text;
-using VidGen.Training;
 using static TorchSharp.torch;
 
 namespace VidGen.Models.TextEncoders;

@@ -3,6 +3,7 @@ using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using VidGen.Training;
 using static TorchSharp.torch;
+using VidGen.Models;
 
 namespace VidGen.Tests.Models.TextEncoders;
 

@@ -3,6 +3,7 @@ using TorchSharp;
 using VidGen.Models.TextEncoders;
 using VidGen.Training;
 using static TorchSharp.torch;
+using VidGen.Models;
 
 namespace VidGen.Tests.Models.TextEncoders;
 

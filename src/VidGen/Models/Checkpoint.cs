@@ -4,7 +4,7 @@ using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
 
-namespace VidGen.Training;
+namespace VidGen.Models;
 
 /// <summary>
 /// A model folder: config.json, tokenizer.json and model.safetensors (the weights used for sampling, EMA when

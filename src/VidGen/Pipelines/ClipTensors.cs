@@ -1,7 +1,7 @@
 using VidGen.Media;
 using static TorchSharp.torch;
 
-namespace VidGen.Data;
+namespace VidGen.Pipelines;
 
 /// <summary>Moves clips between <see cref="Video"/> (F, H, W, 3) in [0, 1] and network tensors (B, 3, F, H, W) in [-1, 1].</summary>
 public static class ClipTensors

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
-namespace VidGen.Training;
+namespace VidGen.Models;
 
 /// <summary>
 /// Reader and writer for the safetensors format (8-byte little-endian header length, JSON header of

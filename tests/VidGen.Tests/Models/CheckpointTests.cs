@@ -4,7 +4,7 @@ using VidGen.Pipelines;
 using VidGen.Training;
 using static TorchSharp.torch;
 
-namespace VidGen.Tests.Training;
+namespace VidGen.Tests.Models;
 
 public class CheckpointTests
 {
