@@ -12,8 +12,7 @@ public sealed record LossOptions
     /// <summary>
     /// Min-SNR-gamma weighting (Hang et al. 2023); 0 disables it (5 is the paper's choice). Off by default: in
     /// x0 terms it weights a step by min(SNR, gamma), nearly zero at high noise, and there the shapes world's
-    /// global layout (which way the object moves) is decided. An earlier bundled model trained with gamma 5 learned
-    /// colour and shape but drew directions at chance (23% over 48 clips, 4 directions).
+    /// global layout (which way the object moves) is decided (docs/model-history.md has the measurement).
     /// </summary>
     public double MinSnrGamma { get; init; }
     /// <summary>
@@ -21,8 +20,7 @@ public sealed record LossOptions
     /// of Esser et al. 2024 (SD3, sec. 5.3.2) on the discrete schedule. 1 = uniform; s > 1 puts more steps at high
     /// noise: P(t > 0.9 T) = s / (s + 9), so 10% at s = 1, 25% at s = 3, 50% at s = 9. A redundant signal (a
     /// 12-pixel object over 8 frames) stays visible until late in the schedule, so only the last steps must take
-    /// the layout from the text; uniform sampling gives them a tenth of the batch. The default 3 trained the
-    /// bundled model's directions; with 1, 1500 warm-started steps did not move them.
+    /// the layout from the text; uniform sampling gives them a tenth of the batch (docs/model-history.md).
     /// </summary>
     public double TimestepShift { get; init; } = 3;
 }

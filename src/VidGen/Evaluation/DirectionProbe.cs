@@ -13,8 +13,8 @@ public sealed record CentroidPath(Direction Direction, string Prompt, float[] X,
 /// <summary>
 /// Does the text decide where the object goes? At the noisiest timestep the input says nothing, so a model's x0
 /// prediction is its mean clip for the prompt; this reads the centroid path of that mean for each direction of
-/// one shape, and, for scale, how much of real clips' variance the direction explains. It is how issue #6's
-/// "direction at chance" was diagnosed: the four paths were the same (`vidgen eval --direction-probe`).
+/// one shape, and, for scale, how much of real clips' variance the direction explains (`vidgen eval
+/// --direction-probe`; docs/model-history.md shows what it found in an earlier model).
 /// </summary>
 public static class DirectionProbe
 {

@@ -94,7 +94,7 @@ public sealed record FidelityReport(
     // Cancelled (Ctrl+C) before all clips were made: the figures cover the clips that were.
     bool Interrupted = false)
 {
-    /// <summary>Issue #6's targets: all-attributes accuracy at least 90% on seen and 80% on held-out combinations.</summary>
+    /// <summary>The shapes world's targets: all-attributes accuracy at least 90% on seen and 80% on held-out combinations.</summary>
     public const double SeenTarget = 0.9, HeldOutTarget = 0.8;
 
     public bool MeetsTargets => !Interrupted && Seen.All >= SeenTarget && HeldOut.All >= HeldOutTarget;

@@ -7,8 +7,8 @@ namespace VidGen.Models;
 
 /// <summary>
 /// What the text says about each frame. Each frame's position p = linspace(-1, 1, F) queries the text tokens
-/// (so a frame can read one word at full strength: in a masked mean over six tokens the direction word was
-/// measured to be a sixth of a small difference), and an MLP of [what it read, fourier(p)] gives two things:
+/// (so a frame can read one word at full strength instead of its share of a pooled mean), and an MLP of
+/// [what it read, fourier(p)] gives two things:
 /// a per-frame FiLM term for every residual block, and a per-frame layout: coefficients on smooth spatial basis
 /// functions, summed into a map added to the first features. Convs are translation-equivariant, so "the object
 /// is on the right in frame 0 and on the left in frame 7" otherwise has to be built from padding and coordinate

@@ -37,7 +37,7 @@ public sealed record Unet3DConfig
     /// Adds a per-frame term to every residual block's FiLM embedding, computed from the text tokens and the
     /// frame's position in the clip (zero at init; see <see cref="FrameConditioning"/>). Motion is "where the object is, as a function of
     /// the words and the frame": without this, text reaches the blocks only frame-independently (FiLM) or
-    /// per pixel without the frame (cross-attention), and the direction words were measured to be ignored.
+    /// per pixel without the frame (cross-attention); docs/model-history.md has what that cost.
     /// </summary>
     public bool FrameConditioning { get; init; } = true;
     /// <summary>Longest clip the temporal relative position bias covers.</summary>
