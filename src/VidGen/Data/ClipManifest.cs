@@ -76,10 +76,12 @@ public static class ClipManifests
     }
 
     /// <summary>"https://host/a/tumblr_x_500.gif?x=1#y" -> "tumblr_x_500.gif"; a bare file name stays as it is.</summary>
+    static readonly System.Buffers.SearchValues<char> QueryOrFragment = System.Buffers.SearchValues.Create("?#");
+
     public static string FileNameOf(string url)
     {
         string s = url;
-        int cut = s.IndexOfAny(new[] { '?', '#' });
+        int cut = s.AsSpan().IndexOfAny(QueryOrFragment);
         if (cut >= 0) s = s[..cut];
         s = s.TrimEnd('/');
         int slash = Math.Max(s.LastIndexOf('/'), s.LastIndexOf('\\'));

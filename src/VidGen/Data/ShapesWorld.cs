@@ -73,7 +73,7 @@ public sealed class ShapesWorld
     /// <summary>Distance the centre travels from the first to the last frame, in pixels.</summary>
     public float Travel => Resolution * 0.4f;
 
-    /// <summary>A training spec (never a held-out combination) for clip <paramref name="index"/>.</summary>
+    /// <summary>A training spec (never a held-out combination), drawn from <paramref name="rng"/>.</summary>
     public ShapeSpec SampleTrainingSpec(Random rng)
     {
         while (true)

@@ -59,6 +59,7 @@ public sealed class DiffusionLoss
 
     /// <param name="network">(x_t (B,C,F,H,W), t (B) float) -> raw prediction</param>
     /// <param name="x0">clean clips in [-1, 1], (B, C, F, H, W)</param>
+    /// <param name="generator">source of the timesteps and noise (null: libtorch's global generator)</param>
     /// <returns>scalar loss</returns>
     public Tensor Compute(Func<Tensor, Tensor, Tensor> network, Tensor x0, Generator? generator = null)
     {

@@ -120,6 +120,12 @@ public static class PromptFidelity
     /// <summary>Share of frames that must agree for a clip to count as temporally consistent.</summary>
     public const double ConsistencyThreshold = 0.9;
 
+    /// <param name="source">makes the clips for each prompt (a model's pipeline, or ground truth)</param>
+    /// <param name="options">how many clips, per prompt, from which seed</param>
+    /// <param name="sourceName">names the source in the report</param>
+    /// <param name="settings">sampler settings to record in the report</param>
+    /// <param name="detector">reads the clips back (null: the default detector)</param>
+    /// <param name="cancel">stops after the current clip; the report then covers the clips made</param>
     /// <param name="onClip">called for each clip with its score and video, in order (progress, saving failures)</param>
     public static FidelityReport Evaluate(ClipSource source, FidelityOptions options, string sourceName,
         IReadOnlyDictionary<string, string>? settings = null, ShapeDetector? detector = null,

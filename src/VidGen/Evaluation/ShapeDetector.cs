@@ -219,10 +219,10 @@ public sealed class ShapeDetector
     });
 
     /// <summary>Least-squares centroid velocity (pixels per frame) over the frames where the object was found.</summary>
-    static (float Vx, float Vy) Velocity(IReadOnlyList<FrameMeasurement> frames)
+    static (float Vx, float Vy) Velocity(FrameMeasurement[] frames)
     {
         double st = 0, sx = 0, sy = 0, stt = 0, stx = 0, sty = 0; int k = 0;
-        for (int t = 0; t < frames.Count; t++)
+        for (int t = 0; t < frames.Length; t++)
         {
             if (!frames[t].Found) continue;
             k++; st += t; stt += (double)t * t;

@@ -14,9 +14,11 @@ public sealed class MediaFormatException : IOException
         : base($"{path}: {OneLine(problem)}", inner) => FilePath = path;
 
     /// <summary>Decoder and ffmpeg messages can span lines; a report line must not.</summary>
+    static readonly char[] LineBreaks = { '\r', '\n' };
+
     internal static string OneLine(string text)
     {
-        var parts = text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parts = text.Split(LineBreaks, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return parts.Length == 0 ? "unknown error" : string.Join(" / ", parts);
     }
 }

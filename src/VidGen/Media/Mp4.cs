@@ -73,9 +73,9 @@ public static class Mp4
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin", "-i", Path.GetFullPath(path), "-map", "0:v:0", "-an", "-sn" };
         if (options.FitSquare is int s)
             // Same geometry as FrameImages.FitSquare: the centred square of side min(w, h), then resized.
-            args.AddRange(new[] { "-vf", $"crop='min(iw,ih)':'min(iw,ih)',scale={s}:{s}:flags=bicubic" });
-        if (options.MaxFrames < int.MaxValue) args.AddRange(new[] { "-frames:v", options.MaxFrames.ToString(CultureInfo.InvariantCulture) });
-        args.AddRange(new[] { "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1" });
+            args.AddRange(["-vf", $"crop='min(iw,ih)':'min(iw,ih)',scale={s}:{s}:flags=bicubic"]);
+        if (options.MaxFrames < int.MaxValue) args.AddRange(["-frames:v", options.MaxFrames.ToString(CultureInfo.InvariantCulture)]);
+        args.AddRange(["-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1"]);
 
         using var p = Ffmpeg.Start(tool.FfmpegPath, args, stdin: false);
         var stderr = p.StandardError.ReadToEndAsync();

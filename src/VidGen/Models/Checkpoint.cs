@@ -70,6 +70,9 @@ public static class Checkpoint
         finally { foreach (var t in loaded.Values) t.Dispose(); }
     }
 
+    /// <param name="module">the model (or any module) whose parameters and buffers receive the values</param>
+    /// <param name="loaded">tensors by state-dict name</param>
+    /// <param name="source">the file they came from, for the error message</param>
     /// <param name="allowMissing">
     /// Keep the model's own values for tensors the file lacks (fine-tuning a grown architecture whose new
     /// parameters start as identities); unexpected and mis-shaped tensors are still errors.

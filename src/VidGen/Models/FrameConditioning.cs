@@ -36,6 +36,7 @@ public sealed class FrameConditioning : nn.Module
 
     /// <param name="tokens">(B, L, Dc) text tokens</param>
     /// <param name="keyBias">(B, 1, 1, L) padding mask</param>
+    /// <param name="frames">F, the clip's frame count</param>
     /// <param name="focusPresent">(B) bool or null: those rows (independent frames) get zeros</param>
     /// <returns>Film (B, F, E) to add to the block embedding; Layout (B, F, C, K) coefficients for <see cref="LayoutMap"/></returns>
     public (Tensor Film, Tensor Layout) Forward(Tensor tokens, Tensor keyBias, long frames, Tensor? focusPresent)

@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 
 namespace VidGen.Models;
 
-/// <summary>Space-to-depth and back, per frame: (B, C, F, H, W) <-> (B, C*p*p, F, H/p, W/p).</summary>
+/// <summary>Space-to-depth and back, per frame: (B, C, F, H, W) &lt;-&gt; (B, C*p*p, F, H/p, W/p).</summary>
 public static class Patches
 {
     public static Tensor Fold(Tensor x, int p)

@@ -26,9 +26,11 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
         conv = Conv3d(dim, dim, (1, 3, 3), padding: (0, 1, 1));
         RegisterComponents();
     }
+    static readonly double[] DoubleHeightAndWidth = { 1.0, 2.0, 2.0 }; // (F, H, W) scale factors
+
     public override Tensor forward(Tensor x)
     {
-        using var up = functional.interpolate(x, scale_factor: new[] { 1.0, 2.0, 2.0 }, mode: InterpolationMode.Nearest);
+        using var up = functional.interpolate(x, scale_factor: DoubleHeightAndWidth, mode: InterpolationMode.Nearest);
         return conv.forward(up);
     }
 }

@@ -18,6 +18,7 @@ public sealed class TextCrossAttention : nn.Module
         RegisterComponents();
     }
 
+    /// <param name="x">(B, C, F, H, W)</param>
     /// <param name="tokens">(B, L, Dc)</param>
     /// <param name="keyBias">(B, 1, 1, L) additive, from <see cref="MultiHeadAttention.KeyPaddingBias"/></param>
     public Tensor Forward(Tensor x, Tensor tokens, Tensor keyBias)

@@ -61,8 +61,11 @@ public sealed partial class WordTokenizer : IPromptTokenizer
 
     int IPromptTokenizer.TruncatedTokens(string text) => TruncatedWords(text);
 
-    public string ToJson() => JsonSerializer.Serialize(new TokenizerFile(Vocabulary.ToArray(), MaxLength), new JsonSerializerOptions { WriteIndented = true });
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    public string ToJson() => JsonSerializer.Serialize(new TokenizerFile(Vocabulary.ToArray(), MaxLength), Indented);
+
+    /// <param name="json">the tokenizer.json text</param>
     /// <param name="source">file name used in error messages</param>
     public static WordTokenizer FromJson(string json, string source = "tokenizer.json")
     {

@@ -30,6 +30,8 @@ internal sealed class StepReporter
 /// </summary>
 internal static class SamplerLoop
 {
+    /// <param name="xT">(B, C, F, H, W) the starting noise</param>
+    /// <param name="options">timesteps, generator, callback and cancellation</param>
     /// <param name="step">(x_t, t, s) -> (x_s, x0 estimate at t), both made inside the step's dispose scope</param>
     public static Tensor Run(Tensor xT, SamplingOptions options, Func<Tensor, double, double, (Tensor Next, Tensor X0)> step)
     {
