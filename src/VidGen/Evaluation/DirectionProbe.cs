@@ -1,4 +1,3 @@
-using TorchSharp;
 using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Models;

@@ -1,4 +1,3 @@
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Webp;
 
 namespace VidGen.Media;

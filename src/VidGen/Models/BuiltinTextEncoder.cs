@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using VidGen.Models.TextEncoders;
 using VidGen.Text;

@@ -1,5 +1,4 @@
 using TorchSharp;
-using VidGen.Models;
 using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;

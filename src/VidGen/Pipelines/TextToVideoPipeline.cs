@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
 using VidGen.Diffusion;
 using VidGen.Diffusion.Samplers;
 using VidGen.Media;

@@ -1,4 +1,3 @@
-using TorchSharp;
 using VidGen.Text;
 using static TorchSharp.torch;
 
