@@ -40,7 +40,7 @@ internal static class Api
                     resolution = cfg.Resolution, frames = cfg.Frames, maxFrames = cfg.Unet.MaxFrames, fps = cfg.Fps,
                     vocabulary = (queue.Tokenizer as WordTokenizer)?.Vocabulary.Where(w => !w.StartsWith('[')).ToList() ?? new List<string>(), // pretrained tokenizers have no closed word list
                 },
-                samplers = Enum.GetValues<SamplerKind>().Select(Sampler.Name).ToList(),
+                samplers = Names.Sampler.All,
                 formats = ResultFiles.Formats,
                 defaults = new { steps = 20, guidance = 4.0, sampler = "dpm++2m", frames = cfg.Frames, fps = cfg.Fps },
                 limits = new

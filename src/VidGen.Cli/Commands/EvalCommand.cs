@@ -71,7 +71,7 @@ public static class EvalCommand
                     // A template: each prompt group replaces Prompt, Seed and BatchSize.
                     var request = new GenerationRequest
                     {
-                        Prompt = "-", Steps = r.GetValue(steps), GuidanceScale = r.GetValue(guidance), Sampler = Sampler.Parse(r.GetValue(sampler)!),
+                        Prompt = "-", Steps = r.GetValue(steps), GuidanceScale = r.GetValue(guidance), Sampler = Names.Sampler.Parse(r.GetValue(sampler)!),
                     };
                     (request with { BatchSize = options.ClipsPerPrompt }).Validate();
                     if (r.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);

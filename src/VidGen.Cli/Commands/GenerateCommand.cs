@@ -45,12 +45,12 @@ public static class GenerateCommand
                 Seed = r.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
                 Steps = r.GetValue(steps),
                 GuidanceScale = r.GetValue(guidance),
-                Sampler = Sampler.Parse(r.GetValue(sampler)!),
+                Sampler = Names.Sampler.Parse(r.GetValue(sampler)!),
                 Frames = r.GetValue(frames),
                 Fps = r.GetValue(fps),
-                Spacing = Timesteps.ParseSpacing(r.GetValue(spacing)!),
+                Spacing = Names.Spacing.Parse(r.GetValue(spacing)!),
                 Eta = r.GetValue(eta),
-                Clip = ParseClip(r.GetValue(clip)!),
+                Clip = Names.Clip.Parse(r.GetValue(clip)!, "--clip"),
             };
             var pipe = new TextToVideoPipeline(vdm);
             var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
@@ -74,12 +74,6 @@ public static class GenerateCommand
         }));
         return cmd;
     }
-
-    static X0Clip ParseClip(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "clamp" => X0Clip.Clamp, "dynamic" => X0Clip.Dynamic, "none" => X0Clip.None,
-        _ => throw new ArgumentException($"unknown --clip '{name}'; use clamp, dynamic or none"),
-    };
 
     static string ResolveOutput(string? given, string prompt)
     {

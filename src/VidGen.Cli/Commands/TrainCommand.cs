@@ -19,7 +19,7 @@ public static class TrainCommand
         var accum = new Option<int>("--grad-accum") { Description = "micro-batches per optimizer step", DefaultValueFactory = _ => 1 };
         var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => 5e-4 };
         var warmup = new Option<int>("--warmup") { Description = "linear warmup steps", DefaultValueFactory = _ => 100 };
-        var preset = new Option<string>("--preset") { Description = "model size: tiny | small | default", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = $"model size: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(ModelPreset.Default) };
         var resolution = new Option<int>("--resolution") { Description = "frame size in pixels", DefaultValueFactory = _ => 32 };
         var frames = new Option<int>("--frames") { Description = "frames per clip", DefaultValueFactory = _ => 8 };
         var seed = new Option<int>("--seed") { Description = "seed for weights, data order and noise", DefaultValueFactory = _ => 0 };
@@ -48,7 +48,7 @@ public static class TrainCommand
             bool resuming = r.GetValue(resume);
             ModelConfig config = resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile))
                 ? ModelConfig.FromJson(File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)))
-                : PretrainedTextEncoder.Configure(Presets.Get(r.GetValue(preset)!, r.GetValue(resolution), r.GetValue(frames)), r.GetValue(textEncoder)!);
+                : PretrainedTextEncoder.Configure(ModelPresets.Get(r.GetValue(preset)!, r.GetValue(resolution), r.GetValue(frames)), r.GetValue(textEncoder)!);
             var options = new TrainOptions
             {
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), GradAccumulation = r.GetValue(accum),
@@ -109,25 +109,4 @@ public static class TrainCommand
             AnsiConsole.MarkupLineInterpolated($"saved [green]{outDir}[/] at step {trainer.Step}: loss {last.Loss:F4}, {last.VideosPerSecond:F2} videos/s, {last.Elapsed:hh\\:mm\\:ss}");
         return 0;
     }
-}
-
-/// <summary>Named model sizes.</summary>
-public static class Presets
-{
-    public static ModelConfig Get(string name, int resolution, int frames) => name.ToLowerInvariant() switch
-    {
-        "tiny" => ModelConfig.Tiny(resolution, frames),
-        "small" => new ModelConfig
-        {
-            Unet = new Unet3DConfig { Dim = 16, DimMults = new[] { 1, 2, 4 }, AttnHeads = 2, AttnDimHead = 16, SampleSize = resolution, ContextDim = 32 },
-            Text = new Text.TextEncoderConfig { Dim = 32, Layers = 1, Heads = 2 },
-            Resolution = resolution, Frames = frames,
-        },
-        "default" => new ModelConfig
-        {
-            Unet = new Unet3DConfig { SampleSize = resolution },
-            Resolution = resolution, Frames = frames,
-        },
-        _ => throw new ArgumentException($"unknown preset '{name}'; use tiny, small or default"),
-    };
 }

@@ -18,7 +18,7 @@ public sealed record JobSettings
     public bool RandomSeed { get; init; }
     public int Steps { get; init; } = 20;
     public double Guidance { get; init; } = 4;
-    /// <summary>Canonical sampler name (<see cref="Sampler.Name"/>).</summary>
+    /// <summary>Canonical sampler name (<see cref="Names.Sampler"/>).</summary>
     public string Sampler { get; init; } = "dpm++2m";
     public int Frames { get; init; }
     public double Fps { get; init; }
@@ -37,7 +37,7 @@ public sealed record JobSettings
         Seed = Seed,
         Steps = Steps,
         GuidanceScale = Guidance,
-        Sampler = Diffusion.Samplers.Sampler.Parse(Sampler),
+        Sampler = Names.Sampler.Parse(Sampler),
         Frames = Frames,
         Fps = Fps,
     };
@@ -74,7 +74,7 @@ public sealed record JobSettings
         else throw new ArgumentException($"seed must be a whole number or \"random\" (got {s.GetRawText()})");
 
         string samplerName = String(body, "sampler") ?? "dpm++2m";
-        var sampler = Diffusion.Samplers.Sampler.Parse(samplerName); // throws "unknown sampler 'x'; use one of: ..."
+        var sampler = Names.Sampler.Parse(samplerName); // throws "unknown sampler 'x'; use one of: ..."
 
         int frames = Int(body, "frames") ?? 0;
         if (frames == 0) frames = model.Frames;
@@ -92,7 +92,7 @@ public sealed record JobSettings
             RandomSeed = random,
             Steps = Int(body, "steps") ?? 20,
             Guidance = Number(body, "guidance") ?? 4,
-            Sampler = Diffusion.Samplers.Sampler.Name(sampler),
+            Sampler = Names.Sampler.Name(sampler),
             Frames = frames,
             Fps = fps,
         };
