@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Hosting;
-using VidGen.Diffusion.Samplers;
+using VidGen.Pipelines;
 using VidGen.Media;
 using VidGen.Text;
 using VidGen.Web.Jobs;
@@ -32,6 +32,7 @@ internal static class Api
         api.MapGet("/info", () =>
         {
             var cfg = queue.ModelConfig;
+            var defaults = GenerationRequest.Defaults;
             return Results.Json(new
             {
                 model = new
@@ -42,10 +43,11 @@ internal static class Api
                 },
                 samplers = Names.Sampler.All,
                 formats = ResultFiles.Formats,
-                defaults = new { steps = 20, guidance = 4.0, sampler = "dpm++2m", frames = cfg.Frames, fps = cfg.Fps },
+                // A job without the field gets the library's default (JobSettings.Parse), so that is what the page shows.
+                defaults = new { steps = defaults.Steps, guidance = defaults.GuidanceScale, sampler = Names.Sampler.Name(defaults.Sampler), frames = cfg.Frames, fps = cfg.Fps },
                 limits = new
                 {
-                    steps = new[] { 1, 1000 }, guidance = new[] { 0, 50 }, frames = new[] { 1, cfg.Unet.MaxFrames },
+                    steps = new[] { 1, GenerationRequest.MaxSteps }, guidance = new[] { 0, GenerationRequest.MaxGuidance }, frames = new[] { 1, cfg.Unet.MaxFrames },
                     fps = new[] { 1, JobSettings.MaxFps }, seed = new[] { 0, JobSettings.MaxSeed }, promptLength = JobSettings.MaxPromptLength,
                 },
             }, WebServer.Json);

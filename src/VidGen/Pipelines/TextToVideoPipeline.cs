@@ -8,9 +8,21 @@ using static TorchSharp.torch;
 
 namespace VidGen.Pipelines;
 
+/// <summary>
+/// What to generate and how. The initialisers are VidGen's defaults, held here once (as improved-diffusion's
+/// model_and_diffusion_defaults() feeds its argparser): the CLI's options, the web API's fields and its /api/info
+/// read them from <see cref="Defaults"/>, and tests check that they still do.
+/// </summary>
 public sealed record GenerationRequest
 {
-    public required string Prompt { get; init; }
+    /// <summary>Every setting at its default (and no prompt): what a front end offers when the user sets nothing.</summary>
+    public static GenerationRequest Defaults { get; } = new();
+
+    public const int MaxSteps = 1000, MaxFrames = 64, MaxBatchSize = 64;
+    public const double MaxGuidance = 50;
+
+    /// <summary>Empty in <see cref="Defaults"/> and in templates whose prompt the caller fills in; <see cref="Validate"/> refuses it.</summary>
+    public string Prompt { get; init; } = "";
     /// <summary>Text to steer away from; empty means the learned null text.</summary>
     public string NegativePrompt { get; init; } = "";
     public long Seed { get; init; }
@@ -30,10 +42,16 @@ public sealed record GenerationRequest
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException("the prompt is empty; describe the video, e.g. \"a small red circle moving left\"");
-        if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
-        if (GuidanceScale < 0 || GuidanceScale > 50) throw new ArgumentException($"guidance must be between 0 and 50 (got {GuidanceScale})");
-        if (Frames < 0 || Frames > 64) throw new ArgumentException($"frames must be between 1 and 64 (got {Frames})");
-        if (BatchSize < 1 || BatchSize > 64) throw new ArgumentException($"batch size must be between 1 and 64 (got {BatchSize})");
+        ValidateSettings();
+    }
+
+    /// <summary>Everything but the prompt.</summary>
+    public void ValidateSettings()
+    {
+        if (Steps < 1 || Steps > MaxSteps) throw new ArgumentException($"steps must be between 1 and {MaxSteps} (got {Steps})");
+        if (GuidanceScale < 0 || GuidanceScale > MaxGuidance) throw new ArgumentException($"guidance must be between 0 and {MaxGuidance} (got {GuidanceScale})");
+        if (Frames < 0 || Frames > MaxFrames) throw new ArgumentException($"frames must be between 1 and {MaxFrames} (got {Frames})");
+        if (BatchSize < 1 || BatchSize > MaxBatchSize) throw new ArgumentException($"batch size must be between 1 and {MaxBatchSize} (got {BatchSize})");
         if (Eta < 0 || Eta > 1) throw new ArgumentException($"eta must be between 0 and 1 (got {Eta})");
     }
 }
