@@ -50,7 +50,7 @@ public sealed record GenerationRequest
     {
         if (Steps < 1 || Steps > MaxSteps) throw new ArgumentException($"steps must be between 1 and {MaxSteps} (got {Steps})");
         if (GuidanceScale < 0 || GuidanceScale > MaxGuidance) throw new ArgumentException($"guidance must be between 0 and {MaxGuidance} (got {GuidanceScale})");
-        if (Frames < 0 || Frames > MaxFrames) throw new ArgumentException($"frames must be between 1 and {MaxFrames} (got {Frames})");
+        if (Frames < 0 || Frames > MaxFrames) throw new ArgumentException($"frames must be between 1 and {MaxFrames}, or 0 for the model's length (got {Frames})");
         if (BatchSize < 1 || BatchSize > MaxBatchSize) throw new ArgumentException($"batch size must be between 1 and {MaxBatchSize} (got {BatchSize})");
         if (Eta < 0 || Eta > 1) throw new ArgumentException($"eta must be between 0 and 1 (got {Eta})");
     }

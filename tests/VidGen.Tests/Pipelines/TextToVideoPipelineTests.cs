@@ -68,6 +68,17 @@ public class TextToVideoPipelineTests
         Assert.Contains(message, e.Message);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(65)]
+    public void AFrameCountOutOfRangeSaysThatZeroMeansTheModelsLength(int frames)
+    {
+        using var m = TinyModels.Create();
+        var e = Assert.Throws<ArgumentException>(() => new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Frames = frames }));
+        Assert.Equal($"frames must be between 1 and 64, or 0 for the model's length (got {frames})", e.Message);
+        Assert.Equal(4, new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Steps = 1, Frames = 0 }).Video.Frames);
+    }
+
     [Fact]
     public void UnknownWordsAreReported()
     {
