@@ -21,7 +21,11 @@ public sealed record GenerationRequest
     public const int MaxSteps = 1000, MaxFrames = 64, MaxBatchSize = 64;
     public const double MaxGuidance = 50;
 
-    /// <summary>Empty in <see cref="Defaults"/> and in templates whose prompt the caller fills in; <see cref="Validate"/> refuses it.</summary>
+    /// <summary>
+    /// Empty in <see cref="Defaults"/>, in templates whose prompt the caller fills in and in the settings given with
+    /// a prompt list (<see cref="TextToVideoPipeline.Generate(IReadOnlyList{string}, GenerationRequest, Action{SamplerStep}?, CancellationToken)"/>);
+    /// <see cref="Validate"/> refuses it.
+    /// </summary>
     public string Prompt { get; init; } = "";
     /// <summary>Text to steer away from; empty means the learned null text.</summary>
     public string NegativePrompt { get; init; } = "";
@@ -56,11 +60,16 @@ public sealed record GenerationRequest
     }
 }
 
-public sealed record GenerationResult(Video Video, IReadOnlyList<Video> Batch, GenerationRequest Request, TimeSpan Elapsed, IReadOnlyList<string> UnknownWords);
+/// <summary>
+/// The clips of one call: <see cref="Batch"/>[i] follows <see cref="Prompts"/>[i]; <see cref="Video"/> is the first.
+/// <see cref="UnknownWords"/> are prompt words the model never saw in training (it cannot follow them).
+/// </summary>
+public sealed record GenerationResult(Video Video, IReadOnlyList<Video> Batch, GenerationRequest Request, TimeSpan Elapsed,
+    IReadOnlyList<string> UnknownWords, IReadOnlyList<string> Prompts);
 
 /// <summary>
-/// Text to video, as a numbered loop (diffusers style):
-/// 1. encode the prompt (and the negative prompt) once; 2. draw x_T from the seed; 3. run the sampler over
+/// Text to video, as a numbered loop (diffusers style), for one prompt or a list of them:
+/// 1. encode the prompts (and the negative prompt) once; 2. draw x_T from the seed; 3. run the sampler over
 /// a guided x0 denoiser, one batched forward per step for both branches; 4. convert to frames.
 /// </summary>
 public sealed class TextToVideoPipeline
@@ -80,19 +89,35 @@ public sealed class TextToVideoPipeline
     public GenerationResult Generate(GenerationRequest request, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
         request.Validate();
-        return Sample(Enumerable.Repeat(request.Prompt, request.BatchSize).ToList(), request, onStep, cancel);
+        return Generate(new[] { request.Prompt }, request, onStep, cancel);
     }
 
     /// <summary>
-    /// One clip per prompt, all in one batch (row i follows prompts[i] and starts from slice i of the seed's
-    /// noise); the request's Prompt and BatchSize are ignored. Benchmarks use it to score varied prompts at once.
+    /// Clips of several prompts in one batch, as diffusers pipelines take <c>prompt: str | list[str]</c>:
+    /// <see cref="GenerationRequest.BatchSize"/> clips of each prompt, prompt by prompt (two prompts, BatchSize 2:
+    /// rows p0, p0, p1, p1, diffusers' num_images_per_prompt order). Row i starts from slice i of the seed's noise,
+    /// so the same prompt list, seed and settings give the same clips, and two samplers given them start every clip
+    /// from the same x_T. <paramref name="settings"/>' Prompt is not used; the result's
+    /// <see cref="GenerationResult.Prompts"/> names each row's prompt.
     /// </summary>
-    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
+    public GenerationResult Generate(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate");
-        (settings with { Prompt = prompts[0], BatchSize = 1 }).Validate();
-        return Sample(prompts, settings with { Prompt = prompts[0], BatchSize = prompts.Count }, onStep, cancel);
+        for (int i = 0; i < prompts.Count; i++)
+            if (string.IsNullOrWhiteSpace(prompts[i]))
+                throw new ArgumentException(prompts.Count == 1 ? "the prompt is empty; describe the video, e.g. \"a small red circle moving left\"" : $"prompt {i} of {prompts.Count} is empty");
+        settings.ValidateSettings();
+        var rows = prompts.SelectMany(p => Enumerable.Repeat(p, settings.BatchSize)).ToList();
+        return Sample(rows, settings, onStep, cancel);
     }
+
+    /// <summary>
+    /// One clip per prompt: <see cref="Generate(IReadOnlyList{string}, GenerationRequest, Action{SamplerStep}?, CancellationToken)"/>
+    /// with BatchSize 1, whatever the settings say. Kept only because src/VidGen/Benchmarks still calls it; it goes
+    /// once the benchmarks live in their own project and call Generate.
+    /// </summary>
+    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default) =>
+        Generate(prompts, settings with { BatchSize = 1 }, onStep, cancel);
 
     private GenerationResult Sample(IReadOnlyList<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
     {
@@ -141,6 +166,6 @@ public sealed class TextToVideoPipeline
 
         // 4. Frames.
         var videos = ClipTensors.ToVideos(x0, request.Fps > 0 ? request.Fps : cfg.Fps);
-        return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown);
+        return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown, prompts);
     }
 }
