@@ -3,7 +3,6 @@ using System.Globalization;
 using Spectre.Console;
 using TorchSharp;
 using VidGen.Data;
-using VidGen.Diffusion.Samplers;
 using VidGen.Evaluation;
 using VidGen.Media;
 using VidGen.Pipelines;

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using VidGen.Diffusion;
-using VidGen.Diffusion.Samplers;
 using VidGen.Media;
 using VidGen.Pipelines;
 using VidGen.Training;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
-using VidGen.Diffusion;
 using VidGen.Models;
 using VidGen.Models.TextEncoders;
 using VidGen.Training;

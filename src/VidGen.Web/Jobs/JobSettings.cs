@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VidGen.Diffusion.Samplers;
 using VidGen.Models;
 using VidGen.Pipelines;
 
