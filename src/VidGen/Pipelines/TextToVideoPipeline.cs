@@ -20,6 +20,7 @@ public sealed record GenerationRequest
 
     public const int MaxSteps = 1000, MaxFrames = 64, MaxBatchSize = 64;
     public const double MaxGuidance = 50;
+    internal const string EmptyPrompt = "the prompt is empty; describe the video, e.g. \"a small red circle moving left\"";
 
     /// <summary>
     /// Empty in <see cref="Defaults"/>, in templates whose prompt the caller fills in and in the settings given with
@@ -45,7 +46,7 @@ public sealed record GenerationRequest
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException("the prompt is empty; describe the video, e.g. \"a small red circle moving left\"");
+        if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException(EmptyPrompt);
         ValidateSettings();
     }
 
@@ -105,7 +106,7 @@ public sealed class TextToVideoPipeline
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate");
         for (int i = 0; i < prompts.Count; i++)
             if (string.IsNullOrWhiteSpace(prompts[i]))
-                throw new ArgumentException(prompts.Count == 1 ? "the prompt is empty; describe the video, e.g. \"a small red circle moving left\"" : $"prompt {i} of {prompts.Count} is empty");
+                throw new ArgumentException(prompts.Count == 1 ? GenerationRequest.EmptyPrompt : $"prompt {i} of {prompts.Count} is empty");
         settings.ValidateSettings();
         var rows = prompts.SelectMany(p => Enumerable.Repeat(p, settings.BatchSize)).ToList();
         return Sample(rows, settings, onStep, cancel);
