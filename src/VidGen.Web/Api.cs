@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Hosting;
-using VidGen.Diffusion.Samplers;
+using VidGen.Pipelines;
 using VidGen.Media;
 using VidGen.Text;
 using VidGen.Web.Jobs;
@@ -27,11 +27,13 @@ internal static class Api
         app.Use(Guard);
         MapPage(app);
         var stopping = app.Lifetime.ApplicationStopping;
+        var presenter = new JobPresenter();
         var api = app.MapGroup("/api");
 
         api.MapGet("/info", () =>
         {
             var cfg = queue.ModelConfig;
+            var defaults = GenerationRequest.Defaults;
             return Results.Json(new
             {
                 model = new
@@ -40,18 +42,19 @@ internal static class Api
                     resolution = cfg.Resolution, frames = cfg.Frames, maxFrames = cfg.Unet.MaxFrames, fps = cfg.Fps,
                     vocabulary = (queue.Tokenizer as WordTokenizer)?.Vocabulary.Where(w => !w.StartsWith('[')).ToList() ?? new List<string>(), // pretrained tokenizers have no closed word list
                 },
-                samplers = Enum.GetValues<SamplerKind>().Select(Sampler.Name).ToList(),
+                samplers = Names.Sampler.All,
                 formats = ResultFiles.Formats,
-                defaults = new { steps = 20, guidance = 4.0, sampler = "dpm++2m", frames = cfg.Frames, fps = cfg.Fps },
+                // A job without the field gets the library's default (JobSettings.Parse), so that is what the page shows.
+                defaults = new { steps = defaults.Steps, guidance = defaults.GuidanceScale, sampler = Names.Sampler.Name(defaults.Sampler), frames = cfg.Frames, fps = cfg.Fps },
                 limits = new
                 {
-                    steps = new[] { 1, 1000 }, guidance = new[] { 0, 50 }, frames = new[] { 1, cfg.Unet.MaxFrames },
+                    steps = new[] { 1, GenerationRequest.MaxSteps }, guidance = new[] { 0, GenerationRequest.MaxGuidance }, frames = new[] { 1, cfg.Unet.MaxFrames },
                     fps = new[] { 1, JobSettings.MaxFps }, seed = new[] { 0, JobSettings.MaxSeed }, promptLength = JobSettings.MaxPromptLength,
                 },
             }, WebServer.Json);
         });
 
-        api.MapGet("/jobs", () => Results.Json(queue.ViewAll(), WebServer.Json));
+        api.MapGet("/jobs", () => Results.Json(queue.Snapshots().Select(presenter.View).ToList(), WebServer.Json));
 
         api.MapPost("/jobs", async (HttpContext ctx) =>
         {
@@ -68,14 +71,14 @@ internal static class Api
             try
             {
                 var job = queue.Submit(settings);
-                return Results.Json(queue.View(job.Id), WebServer.Json, statusCode: 202)
-                    .WithLocation($"/api/jobs/{job.Id}");
+                return Results.Json(queue.Snapshot(job.Id) is { } s ? presenter.View(s) : null, WebServer.Json, statusCode: 202)
+                    .WithLocation(JobPresenter.JobUrl(job.Id));
             }
             catch (QueueFullException e) { return Error(429, e.Message); }
         });
 
         api.MapGet("/jobs/{id}", (string id) =>
-            queue.View(id) is { } job ? Results.Json(job, WebServer.Json) : NoSuchJob(id));
+            queue.Snapshot(id) is { } job ? Results.Json(presenter.View(job), WebServer.Json) : NoSuchJob(id));
 
         api.MapPost("/jobs/{id}/cancel", async (string id) =>
         {
@@ -84,7 +87,7 @@ internal static class Api
             {
                 CancelOutcome.NotFound => NoSuchJob(id),
                 CancelOutcome.AlreadyFinished => Error(409, $"job {id} has already finished ({Name(job!.State)}); nothing to cancel"),
-                _ => Results.Json(job, WebServer.Json),
+                _ => Results.Json(job is null ? null : presenter.View(job), WebServer.Json),
             };
         });
 
@@ -123,32 +126,32 @@ internal static class Api
         api.MapGet("/jobs/{id}/events", async (string id, HttpContext ctx) =>
         {
             using var sub = hub.Subscribe(); // before the snapshot, so nothing between the two is lost
-            var job = queue.View(id);
+            var job = queue.Snapshot(id);
             if (job is null) { await NoSuchJob(id).ExecuteAsync(ctx); return; }
-            var first = new List<ServerEvent> { new("job", id, job) };
-            if (job.Progress is { Step: > 0 } p) first.Add(new("progress", id, new ProgressEvent(id, p.Step, p.TotalSteps, p.ElapsedSeconds, p.EtaSeconds ?? 0, p.Preview)));
-            await Stream(ctx, sub, first, e => e.JobId == id, IsLast, stopping);
+            var first = new List<JobEvent> { new JobChanged(job) };
+            if (job.Progress is { Step: > 0 } p) first.Add(new JobStepped(id, p.Step, p.TotalSteps, p.ElapsedSeconds, p.EtaSeconds ?? 0, p.Preview));
+            await Stream(ctx, sub, presenter, first, e => e.JobId == id, IsLast, stopping);
         });
 
         // Every job's changes, for the page. It re-reads /api/jobs on (re)connect, so it needs no snapshot here.
         api.MapGet("/events", async (HttpContext ctx) =>
         {
             using var sub = hub.Subscribe();
-            await Stream(ctx, sub, Array.Empty<ServerEvent>(), _ => true, _ => false, stopping);
+            await Stream(ctx, sub, presenter, Array.Empty<JobEvent>(), _ => true, _ => false, stopping);
         });
 
         api.MapFallback((HttpContext ctx) => Error(404, $"no API endpoint {ctx.Request.Method} {ctx.Request.Path}; see README.md, \"Web UI\""));
     }
 
-    static bool IsLast(ServerEvent e) => e.Name == "deleted" || (e.Name == "job" && e.Data is JobView { State: JobState.Done or JobState.Failed or JobState.Cancelled });
+    static bool IsLast(JobEvent e) => e is JobDeleted or JobChanged { Job.State: JobState.Done or JobState.Failed or JobState.Cancelled };
 
     /// <summary>
     /// Server-sent events: "event: NAME" and one "data: JSON" line per event. A comment line every 15 s keeps proxies
     /// and the browser from timing out an idle stream; the stream ends when the client leaves or the server stops
     /// (otherwise an open page would hold shutdown up for the host's whole timeout).
     /// </summary>
-    static async Task Stream(HttpContext ctx, EventHub.Subscription sub, IEnumerable<ServerEvent> first,
-        Func<ServerEvent, bool> wanted, Func<ServerEvent, bool> last, CancellationToken stopping)
+    static async Task Stream(HttpContext ctx, EventHub.Subscription sub, JobPresenter presenter, IEnumerable<JobEvent> first,
+        Func<JobEvent, bool> wanted, Func<JobEvent, bool> last, CancellationToken stopping)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
         var cancel = both.Token;
@@ -160,7 +163,7 @@ internal static class Api
             await ctx.Response.WriteAsync("retry: 1000\n\n", cancel);
             foreach (var e in first)
             {
-                await Write(ctx, e, cancel);
+                await Write(ctx, presenter, e, cancel);
                 if (last(e)) return;
             }
             await ctx.Response.Body.FlushAsync(cancel);
@@ -183,7 +186,7 @@ internal static class Api
                 while (sub.Reader.TryRead(out var e))
                 {
                     if (!wanted(e)) continue;
-                    await Write(ctx, e, cancel);
+                    await Write(ctx, presenter, e, cancel);
                     if (last(e)) { await ctx.Response.Body.FlushAsync(cancel); return; }
                 }
                 await ctx.Response.Body.FlushAsync(cancel);
@@ -192,8 +195,11 @@ internal static class Api
         catch (OperationCanceledException) { } // the client left or the server is stopping
     }
 
-    static Task Write(HttpContext ctx, ServerEvent e, CancellationToken cancel) =>
-        ctx.Response.WriteAsync($"event: {e.Name}\ndata: {JsonSerializer.Serialize(e.Data, e.Data.GetType(), WebServer.Json)}\n\n", cancel);
+    static Task Write(HttpContext ctx, JobPresenter presenter, JobEvent e, CancellationToken cancel)
+    {
+        var (name, data) = presenter.Event(e);
+        return ctx.Response.WriteAsync($"event: {name}\ndata: {JsonSerializer.Serialize(data, data.GetType(), WebServer.Json)}\n\n", cancel);
+    }
 
     /// <summary>
     /// Two checks that matter for a server on 127.0.0.1 without accounts. Host: a hostile site whose name resolves to

@@ -5,8 +5,11 @@ namespace VidGen.Web;
 /// <summary>How `vidgen serve` runs: which model, where results live, which loopback port.</summary>
 public sealed class WebServerOptions
 {
+    /// <summary>Defaults `vidgen serve` offers too (its --port and --scale read these).</summary>
+    public const int DefaultPort = 7860, DefaultDownloadScale = 4;
+
     /// <summary>TCP port on 127.0.0.1; 0 picks a free one (tests), read the real one from <see cref="RunningWebServer.Url"/>.</summary>
-    public int Port { get; init; } = 7860;
+    public int Port { get; init; } = DefaultPort;
 
     /// <summary>Model folder (config.json, tokenizer.json, model.safetensors).</summary>
     public required string ModelDir { get; init; }
@@ -17,7 +20,7 @@ public sealed class WebServerOptions
     public torch.Device? Device { get; init; }
 
     /// <summary>Pixel upscaling of the files offered for download (the models make 32x32 clips).</summary>
-    public int DownloadScale { get; init; } = 4;
+    public int DownloadScale { get; init; } = DefaultDownloadScale;
 
     /// <summary>Jobs waiting at most; one more is refused with 429 so a runaway script cannot fill the disk.</summary>
     public int MaxQueued { get; init; } = 100;

@@ -23,6 +23,13 @@ public partial class LayeringTests
         ["Benchmarks"] = ["Media", "Text", "Diffusion", "Models", "Data", "Pipelines", "Training", "Evaluation"], // until it moves to its own project
     };
 
+    // Root-level types and the folders that may use them: Names (the user-facing names of every enum) sits at the
+    // top, where options are parsed; Seeds at the bottom, used by all.
+    static readonly Dictionary<string, string[]> RootTypeUsers = new()
+    {
+        ["Names"] = ["Training", "Evaluation", "Benchmarks"],
+    };
+
     [GeneratedRegex(@"^\s*using\s+(?:static\s+)?VidGen\.(\w+)", RegexOptions.Multiline)]
     private static partial Regex UsingLine();
 
@@ -66,10 +73,15 @@ public partial class LayeringTests
                 foreach (var u in used)
                     if (u != folder && !allowed.Contains(u))
                         violations.Add($"{Path.GetRelativePath(root, file)} uses {u}");
+                foreach (var (type, users) in RootTypeUsers)
+                    if (!users.Contains(folder) && Regex.IsMatch(StripComments(text), $@"(?<![\w.]){type}\.[A-Z]"))
+                        violations.Add($"{Path.GetRelativePath(root, file)} uses {type}");
             }
         }
         Assert.True(violations.Count == 0, "upward dependencies:\n" + string.Join("\n", violations));
     }
+
+    static string StripComments(string text) => Regex.Replace(text, @"//[^\n]*", "");
 
     // "Media.Foo" may also be a member access on a local named like a folder; only count it when no such local exists.
     static bool IsAlsoLocal(string text, string name) =>

@@ -15,7 +15,7 @@ public sealed class DataOptions
     public Option<int> Stride { get; } = new("--frame-stride") { Description = "use every Nth source frame", DefaultValueFactory = _ => 1 };
     public Option<double?> TargetFps { get; } = new("--target-fps") { Description = "sample frames at this rate using each clip's own frame rate (instead of --frame-stride)" };
     public Option<bool> Flip { get; } = new("--flip") { Description = "mirror half of the clips left-right (whole clips; 'left'/'right' in captions are swapped)" };
-    public Option<string> ShortClips { get; } = new("--short-clips") { Description = "clips with too few frames: loop | pad (hold the last frame) | skip", DefaultValueFactory = _ => "loop" };
+    public Option<string> ShortClips { get; } = new("--short-clips") { Description = $"clips with too few frames: {Names.ShortClips.Choices} (pad holds the last frame)", DefaultValueFactory = _ => Names.ShortClips.Name(new FrameSampling().ShortClips) };
     public Option<bool> Lazy { get; } = new("--lazy") { Description = "decode clips on first use instead of all at start (big collections); bad files are then counted as they are met" };
 
     public IEnumerable<Option> All => new Option[] { Data, MediaDir, Stride, TargetFps, Flip, ShortClips, Lazy };
@@ -26,7 +26,7 @@ public sealed class DataOptions
         Sampling = new FrameSampling
         {
             Frames = frames, Stride = r.GetValue(Stride), TargetFps = r.GetValue(TargetFps),
-            ShortClips = FrameSampling.ParsePolicy(r.GetValue(ShortClips)!),
+            ShortClips = Names.ShortClips.Parse(r.GetValue(ShortClips)!, "--short-clips"),
         },
         Flip = r.GetValue(Flip), Seed = seed, Fps = fps, Preload = !r.GetValue(Lazy), MediaDir = r.GetValue(MediaDir),
     };

@@ -3,7 +3,6 @@ using System.Globalization;
 using Spectre.Console;
 using TorchSharp;
 using VidGen.Data;
-using VidGen.Diffusion.Samplers;
 using VidGen.Evaluation;
 using VidGen.Media;
 using VidGen.Pipelines;
@@ -22,30 +21,25 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
-        var clips = new Option<int>("--clips") { Description = "clips to generate and score", DefaultValueFactory = _ => 240 };
-        var batch = new Option<int>("--batch") { Description = "clips per prompt, generated as one batch from one seed", DefaultValueFactory = _ => 4 };
-        var steps = new Option<int>("--steps") { Description = "sampler steps", DefaultValueFactory = _ => 20 };
-        var sampler = new Option<string>("--sampler") { Description = "ddim | dpm++2m | euler | heun | ddpm", DefaultValueFactory = _ => "dpm++2m" };
-        var guidance = new Option<double>("--guidance", "-g") { Description = "classifier-free guidance scale (1 = off)", DefaultValueFactory = _ => 4 };
-        var seed = new Option<long>("--seed", "-s") { Description = "first seed; prompt group g uses seed + g", DefaultValueFactory = _ => 0 };
-        var heldOut = new Option<double>("--held-out") { Description = "share of prompts on held-out combinations", DefaultValueFactory = _ => 0.5 };
         var json = new Option<string?>("--json") { Description = "write the full report (every clip's score) to this JSON file" };
         var groundTruth = new Option<bool>("--ground-truth") { Description = "score real rendered clips instead of a model: the detector's own accuracy" };
-        var resolution = new Option<int>("--resolution") { Description = "frame size for --ground-truth (a model uses its own)", DefaultValueFactory = _ => 32 };
-        var frames = new Option<int>("--frames") { Description = "frames for --ground-truth (a model uses its own)", DefaultValueFactory = _ => 8 };
+        var resolution = new Option<int>("--resolution") { Description = "frame size for --ground-truth (a model uses its own)", DefaultValueFactory = _ => new ModelConfig().Resolution };
+        var frames = new Option<int>("--frames") { Description = "frames for --ground-truth (a model uses its own)", DefaultValueFactory = _ => new ModelConfig().Frames };
         var failures = new Option<string?>("--save-failures") { Description = "folder to write each misread clip to, as <index>-<prompt>-as-<detected>.gif" };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var probe = new Option<bool>("--direction-probe") { Description = "instead of scoring clips: the centroid path of the model's mean clip (x0 at pure noise) for each direction of a large red square, and the share of real clips' variance direction explains" };
 
+        var fidelity = new FidelityOptionSet();
+        var sampling = new RequestOptionSet();
+
         var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world (or, with --ground-truth, the detector's accuracy)")
-            { model, clips, batch, steps, sampler, guidance, seed, heldOut, json, groundTruth, resolution, frames, failures, device, threads, probe };
+            { model };
+        foreach (var o in fidelity.All.Concat(sampling.SamplerOnly)) cmd.Add(o);
+        foreach (var o in new Option[] { json, groundTruth, resolution, frames, failures, device, threads, probe }) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
-            var options = new FidelityOptions
-            {
-                Clips = r.GetValue(clips), ClipsPerPrompt = r.GetValue(batch), HeldOutFraction = r.GetValue(heldOut), Seed = r.GetValue(seed),
-            };
+            var options = fidelity.Options(r);
             options.Validate();
             string? jsonPath = r.GetValue(json), failureDir = r.GetValue(failures);
             if (failureDir is not null) Directory.CreateDirectory(failureDir);
@@ -68,24 +62,21 @@ public static class EvalCommand
                 {
                     string modelDir = CliSupport.FindModel(r.GetValue(model))
                         ?? throw new ArgumentException("no model found: pass --model <folder> (one written by `vidgen train`), or --ground-truth to check the detector");
-                    // A template: each prompt group replaces Prompt, Seed and BatchSize.
-                    var request = new GenerationRequest
-                    {
-                        Prompt = "-", Steps = r.GetValue(steps), GuidanceScale = r.GetValue(guidance), Sampler = Sampler.Parse(r.GetValue(sampler)!),
-                    };
-                    (request with { BatchSize = options.ClipsPerPrompt }).Validate();
+                    // A template: each prompt group fills in Prompt, Seed and BatchSize.
+                    var request = sampling.SamplerRequest(r);
+                    (request with { BatchSize = options.ClipsPerPrompt }).ValidateSettings();
                     if (r.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
                     vdm = Checkpoint.Load(modelDir, CliSupport.ParseDevice(r.GetValue(device)!));
-                    if (r.GetValue(probe)) { PrintDirectionProbe(vdm, r.GetValue(seed)); return 0; }
+                    if (r.GetValue(probe)) { PrintDirectionProbe(vdm, options.Seed); return 0; }
                     var unknown = ShapesWorld.AllSpecs().SelectMany(p => vdm.Tokenizer.UnknownWords(p.Caption)).Distinct().ToList();
                     if (unknown.Count > 0)
                         AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these prompt words, so it cannot follow them: {string.Join(", ", unknown)}");
                     source = ClipSources.Pipeline(new TextToVideoPipeline(vdm), request);
                     sourceName = $"model {modelDir}";
-                    settings["sampler"] = Sampler.Name(request.Sampler);
+                    settings["sampler"] = Names.Sampler.Name(request.Sampler);
                     settings["steps"] = request.Steps.ToString(CultureInfo.InvariantCulture);
                     settings["guidance"] = request.GuidanceScale.ToString(CultureInfo.InvariantCulture);
-                    AnsiConsole.MarkupLineInterpolated($"evaluating {modelDir}: {CliSupport.Describe(vdm)}; {Sampler.Name(request.Sampler)} x {request.Steps}, guidance {request.GuidanceScale}");
+                    AnsiConsole.MarkupLineInterpolated($"evaluating {modelDir}: {CliSupport.Describe(vdm)}; {Names.Sampler.Name(request.Sampler)} x {request.Steps}, guidance {request.GuidanceScale}");
                 }
                 settings["batch"] = options.ClipsPerPrompt.ToString(CultureInfo.InvariantCulture);
                 settings["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);

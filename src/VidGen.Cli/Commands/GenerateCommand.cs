@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using VidGen.Diffusion;
-using VidGen.Diffusion.Samplers;
 using VidGen.Media;
 using VidGen.Pipelines;
 using VidGen.Training;
@@ -18,39 +16,25 @@ public static class GenerateCommand
         var output = new Option<string?>("--out", "-o") { Description = "output file (.gif) or folder; default: <prompt>.gif in the current folder" };
         var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
         var seed = new Option<long?>("--seed", "-s") { Description = "random seed (default: random, printed so the video can be reproduced)" };
-        var steps = new Option<int>("--steps") { Description = "sampler steps", DefaultValueFactory = _ => 20 };
-        var guidance = new Option<double>("--guidance", "-g") { Description = "classifier-free guidance scale (1 = off)", DefaultValueFactory = _ => 4 };
-        var sampler = new Option<string>("--sampler") { Description = "ddim | dpm++2m | euler | heun | ddpm", DefaultValueFactory = _ => "dpm++2m" };
-        var negative = new Option<string>("--negative") { Description = "negative prompt (what to steer away from)", DefaultValueFactory = _ => "" };
-        var frames = new Option<int>("--frames") { Description = "frames (default: the model's)", DefaultValueFactory = _ => 0 };
-        var fps = new Option<double>("--fps") { Description = "playback frames per second (default: the model's)", DefaultValueFactory = _ => 0 };
         var scale = new Option<int>("--scale") { Description = "pixel upscaling of the written file", DefaultValueFactory = _ => 4 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
-        var spacing = new Option<string>("--spacing") { Description = "timestep spacing: trailing | leading | linspace | karras", DefaultValueFactory = _ => "trailing" };
-        var eta = new Option<double>("--eta") { Description = "DDIM stochasticity (0 = deterministic, 1 = DDPM-like)", DefaultValueFactory = _ => 0 };
-        var clip = new Option<string>("--clip") { Description = "x0 range control: clamp | dynamic (Imagen thresholding) | none", DefaultValueFactory = _ => "clamp" };
 
-        var cmd = new Command("generate", "Generate a video from a text prompt")
-            { prompt, output, model, seed, steps, guidance, sampler, negative, frames, fps, scale, device, spacing, eta, clip };
+        var o = new RequestOptionSet();
+
+        var cmd = new Command("generate", "Generate a video from a text prompt") { prompt, output, model, seed };
+        foreach (var option in o.All) cmd.Add(option);
+        cmd.Add(scale);
+        cmd.Add(device);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string? modelDir = CliSupport.FindModel(r.GetValue(model));
             modelDir ??= QuickModel.EnsureTrained();
             var dev = CliSupport.ParseDevice(r.GetValue(device)!);
             using var vdm = Checkpoint.Load(modelDir, dev);
-            var request = new GenerationRequest
+            var request = o.Request(r) with
             {
                 Prompt = r.GetValue(prompt)!,
-                NegativePrompt = r.GetValue(negative)!,
                 Seed = r.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
-                Steps = r.GetValue(steps),
-                GuidanceScale = r.GetValue(guidance),
-                Sampler = Sampler.Parse(r.GetValue(sampler)!),
-                Frames = r.GetValue(frames),
-                Fps = r.GetValue(fps),
-                Spacing = Timesteps.ParseSpacing(r.GetValue(spacing)!),
-                Eta = r.GetValue(eta),
-                Clip = ParseClip(r.GetValue(clip)!),
             };
             var pipe = new TextToVideoPipeline(vdm);
             var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
@@ -63,7 +47,7 @@ public static class GenerateCommand
             AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask($"{Sampler.Name(request.Sampler)} x {request.Steps}", maxValue: request.Steps);
+                    var task = ctx.AddTask($"{Names.Sampler.Name(request.Sampler)} x {request.Steps}", maxValue: request.Steps);
                     using var cts = CliSupport.CancelOnCtrlC();
                     result = pipe.Generate(request, s => task.Value = s.Step, cts.Token);
                 });
@@ -74,12 +58,6 @@ public static class GenerateCommand
         }));
         return cmd;
     }
-
-    static X0Clip ParseClip(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "clamp" => X0Clip.Clamp, "dynamic" => X0Clip.Dynamic, "none" => X0Clip.None,
-        _ => throw new ArgumentException($"unknown --clip '{name}'; use clamp, dynamic or none"),
-    };
 
     static string ResolveOutput(string? given, string prompt)
     {

@@ -19,7 +19,7 @@ public static class QuickModel
         if (Checkpoint.Exists(dir)) return dir;
         AnsiConsole.MarkupLine("[yellow]No bundled model found (models/default). Training a tiny quick model once, about a minute;[/]");
         AnsiConsole.MarkupLineInterpolated($"[yellow]it is a placeholder and will not follow prompts well. It is kept in {dir}.[/]");
-        var config = Presets.Get("small", 32, 8);
+        var config = ModelPresets.Get(ModelPreset.Small, 32, 8);
         var options = new TrainOptions { Steps = 60, BatchSize = 4, WarmupSteps = 10, LearningRate = 1e-3, CheckpointEvery = 0 };
         TrainCommand.Run(config, new ShapesTrainingClips(new ShapesWorld(32, 8)), options, dir, resume: false);
         return dir;

@@ -9,10 +9,10 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port", "-p") { Description = "port on 127.0.0.1", DefaultValueFactory = _ => 7860 };
+        var port = new Option<int>("--port", "-p") { Description = "port on 127.0.0.1", DefaultValueFactory = _ => WebServerOptions.DefaultPort };
         var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
         var data = new Option<string?>("--data") { Description = $"folder for jobs and videos (default: {WebServerOptions.DefaultDataDir()})" };
-        var scale = new Option<int>("--scale") { Description = "pixel upscaling of downloaded videos", DefaultValueFactory = _ => 4 };
+        var scale = new Option<int>("--scale") { Description = "pixel upscaling of downloaded videos", DefaultValueFactory = _ => WebServerOptions.DefaultDownloadScale };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
 
         var cmd = new Command("serve", "Open the web UI on http://127.0.0.1:PORT (Ctrl+C stops; queued jobs are kept)") { port, model, data, scale, device };

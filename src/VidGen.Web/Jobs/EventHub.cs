@@ -1,9 +1,18 @@
 using System.Threading.Channels;
+using VidGen.Media;
 
 namespace VidGen.Web.Jobs;
 
-/// <summary>One server-sent event: its name ("job" or "progress"), the job it is about and its JSON payload.</summary>
-public sealed record ServerEvent(string Name, string JobId, object Data);
+/// <summary>Something that happened to a job. The hub fans it out; the API turns it into a server-sent event.</summary>
+public abstract record JobEvent(string JobId);
+
+/// <summary>A job's state, or its place in the queue, changed.</summary>
+public sealed record JobChanged(JobSnapshot Job) : JobEvent(Job.Id);
+
+/// <summary>The running job finished a sampler step; <see cref="Preview"/> is null when the preview was not refreshed.</summary>
+public sealed record JobStepped(string JobId, int Step, int TotalSteps, double ElapsedSeconds, double EtaSeconds, Video? Preview) : JobEvent(JobId);
+
+public sealed record JobDeleted(string JobId) : JobEvent(JobId);
 
 /// <summary>
 /// Fans job events out to every open event stream. Each subscriber has its own bounded channel that drops the oldest
@@ -13,11 +22,11 @@ public sealed record ServerEvent(string Name, string JobId, object Data);
 public sealed class EventHub
 {
     readonly object gate = new();
-    readonly List<Channel<ServerEvent>> subscribers = new();
+    readonly List<Channel<JobEvent>> subscribers = new();
 
     public Subscription Subscribe()
     {
-        var channel = Channel.CreateBounded<ServerEvent>(new BoundedChannelOptions(256)
+        var channel = Channel.CreateBounded<JobEvent>(new BoundedChannelOptions(256)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
@@ -26,7 +35,7 @@ public sealed class EventHub
         return new Subscription(this, channel);
     }
 
-    public void Publish(ServerEvent e)
+    public void Publish(JobEvent e)
     {
         lock (gate)
             foreach (var s in subscribers) s.Writer.TryWrite(e);
@@ -37,9 +46,9 @@ public sealed class EventHub
     public sealed class Subscription : IDisposable
     {
         readonly EventHub hub;
-        readonly Channel<ServerEvent> channel;
-        internal Subscription(EventHub hub, Channel<ServerEvent> channel) { this.hub = hub; this.channel = channel; }
-        public ChannelReader<ServerEvent> Reader => channel.Reader;
+        readonly Channel<JobEvent> channel;
+        internal Subscription(EventHub hub, Channel<JobEvent> channel) { this.hub = hub; this.channel = channel; }
+        public ChannelReader<JobEvent> Reader => channel.Reader;
 
         public void Dispose()
         {

@@ -1,6 +1,7 @@
 using TorchSharp;
 using VidGen.Data;
 using VidGen.Diffusion.Samplers;
+using VidGen.Media;
 using VidGen.Models;
 using VidGen.Pipelines;
 using VidGen.Text;
@@ -12,14 +13,12 @@ public enum DeleteOutcome { NotFound, Running, Deleted }
 
 public sealed class QueueFullException(int max) : Exception($"the queue already holds {max} waiting jobs; wait for some to finish or cancel them");
 
-/// <summary>Progress of the running job as sent over the event stream; <see cref="Preview"/> is null when unchanged.</summary>
-public sealed record ProgressEvent(string Id, int Step, int TotalSteps, double ElapsedSeconds, double EtaSeconds, string? Preview);
-
 /// <summary>
 /// The jobs and the single worker that runs them one after another: one model instance must never run two
 /// generations at once (TorchSharp modules are not re-entrant, and on a CPU two jobs would only share the cores).
 /// All state changes happen under one lock, are written to disk before anyone is told, and are then published
-/// as "job" events, so what a client sees is always what a restart would load.
+/// as <see cref="JobChanged"/> events, so what a client sees is always what a restart would load. It knows jobs, not
+/// HTTP: URLs and the encoding of previews are the API's (JobPresenter).
 /// </summary>
 public sealed class JobQueue : IDisposable
 {
@@ -90,19 +89,19 @@ public sealed class JobQueue : IDisposable
     /// Cancels a waiting job at once, or stops the running one between two sampler steps and waits (up to
     /// <paramref name="wait"/>) until the worker has let go of it, so the caller sees the final state.
     /// </summary>
-    public async Task<(CancelOutcome Outcome, JobView? Job)> CancelAsync(string id, TimeSpan wait)
+    public async Task<(CancelOutcome Outcome, JobSnapshot? Job)> CancelAsync(string id, TimeSpan wait)
     {
         Task? finished = null;
         lock (gate)
         {
             if (!jobs.TryGetValue(id, out var job)) return (CancelOutcome.NotFound, null);
-            if (job.IsFinished) return (CancelOutcome.AlreadyFinished, ViewLocked(job));
+            if (job.IsFinished) return (CancelOutcome.AlreadyFinished, SnapshotLocked(job));
             if (job.State == JobState.Queued)
             {
                 queued.Remove(id);
                 Commit(job with { State = JobState.Cancelled, FinishedAt = DateTimeOffset.UtcNow, Error = "cancelled before it started" });
                 PublishPositionsLocked();
-                return (CancelOutcome.Cancelled, ViewLocked(jobs[id]));
+                return (CancelOutcome.Cancelled, SnapshotLocked(jobs[id]));
             }
             // Running: the sampler checks the token between steps and throws OperationCanceledException.
             runningCancelledByUser = true;
@@ -110,7 +109,7 @@ public sealed class JobQueue : IDisposable
             finished = runningFinished!.Task;
         }
         await Task.WhenAny(finished, Task.Delay(wait));
-        lock (gate) return (CancelOutcome.Cancelled, jobs.TryGetValue(id, out var j) ? ViewLocked(j) : null);
+        lock (gate) return (CancelOutcome.Cancelled, jobs.TryGetValue(id, out var j) ? SnapshotLocked(j) : null);
     }
 
     public DeleteOutcome Delete(string id)
@@ -122,15 +121,15 @@ public sealed class JobQueue : IDisposable
             queued.Remove(id);
             jobs.Remove(id);
             store.Delete(id);
-            hub.Publish(new ServerEvent("deleted", id, new { id }));
+            hub.Publish(new JobDeleted(id));
             PublishPositionsLocked();
             return DeleteOutcome.Deleted;
         }
     }
 
-    public JobView? View(string id)
+    public JobSnapshot? Snapshot(string id)
     {
-        lock (gate) return jobs.TryGetValue(id, out var job) ? ViewLocked(job) : null;
+        lock (gate) return jobs.TryGetValue(id, out var job) ? SnapshotLocked(job) : null;
     }
 
     public JobRecord? Record(string id)
@@ -139,9 +138,9 @@ public sealed class JobQueue : IDisposable
     }
 
     /// <summary>Every job, oldest first.</summary>
-    public List<JobView> ViewAll()
+    public List<JobSnapshot> Snapshots()
     {
-        lock (gate) return jobs.Values.OrderBy(j => j.Id, StringComparer.Ordinal).Select(ViewLocked).ToList();
+        lock (gate) return jobs.Values.OrderBy(j => j.Id, StringComparer.Ordinal).Select(SnapshotLocked).ToList();
     }
 
     /// <summary>The worker loop; blocks its (dedicated) thread until <paramref name="stopping"/> is cancelled.</summary>
@@ -205,17 +204,18 @@ public sealed class JobQueue : IDisposable
             // so once there are two the rate is measured without it.
             double perStep = s.Step >= 2 ? (elapsed - firstStep) / (s.Step - 1) : elapsed;
             double eta = perStep * (s.TotalSteps - s.Step);
-            string? preview = null;
-            // X0 is only valid inside this callback, so the preview image is made here; it is throttled because PNG
-            // encoding of a large model's frames at every fast step would slow the job it is showing.
+            Video? preview = null;
+            // X0 is only valid inside this callback, so its frames are copied out here; throttled because copying a
+            // large model's frames, and encoding them for every open page (the API's part), at every fast step
+            // would slow the job it is showing.
             if (s.Step == s.TotalSteps || DateTime.UtcNow - lastPreview >= options.PreviewInterval)
             {
                 using var scope = torch.NewDisposeScope();
-                preview = ResultFiles.PreviewDataUrl(ClipTensors.ToVideos(s.X0, job.Settings.Fps)[0]);
+                preview = ClipTensors.ToVideos(s.X0, job.Settings.Fps)[0];
                 lastPreview = DateTime.UtcNow;
             }
             lock (gate) runningProgress = new JobProgress(s.Step, s.TotalSteps, elapsed, eta, preview ?? runningProgress?.Preview);
-            hub.Publish(new ServerEvent("progress", id, new ProgressEvent(id, s.Step, s.TotalSteps, elapsed, eta, preview)));
+            hub.Publish(new JobStepped(id, s.Step, s.TotalSteps, elapsed, eta, preview));
         }
 
         JobRecord final;
@@ -271,30 +271,20 @@ public sealed class JobQueue : IDisposable
     {
         jobs[job.Id] = job;
         store.Save(job);
-        hub.Publish(new ServerEvent("job", job.Id, ViewLocked(job)));
+        hub.Publish(new JobChanged(SnapshotLocked(job)));
     }
 
     /// <summary>Queue positions shift when a job leaves the queue; waiting jobs get their new position.</summary>
     void PublishPositionsLocked()
     {
-        foreach (var qid in queued) hub.Publish(new ServerEvent("job", qid, ViewLocked(jobs[qid])));
+        foreach (var qid in queued) hub.Publish(new JobChanged(SnapshotLocked(jobs[qid])));
     }
 
-    JobView ViewLocked(JobRecord job)
-    {
-        bool done = job.State == JobState.Done;
-        string baseUrl = $"/api/jobs/{job.Id}";
-        return new JobView
-        {
-            Id = job.Id, State = job.State, Settings = job.Settings, CreatedAt = job.CreatedAt,
-            StartedAt = job.StartedAt, FinishedAt = job.FinishedAt, Seconds = job.Seconds, Error = job.Error,
-            UnknownWords = job.UnknownWords, StepsDone = job.State == JobState.Running ? runningProgress?.Step ?? 0 : job.StepsDone,
-            Position = job.State == JobState.Queued ? queued.IndexOf(job.Id) + 1 : null,
-            Progress = job.Id == runningId ? runningProgress : null,
-            Downloads = done ? ResultFiles.Formats.ToDictionary(f => f, f => $"{baseUrl}/video.{f}") : new Dictionary<string, string>(),
-            Video = done ? $"{baseUrl}/video.gif" : null,
-        };
-    }
+    JobSnapshot SnapshotLocked(JobRecord job) => new(
+        job,
+        StepsDone: job.State == JobState.Running ? runningProgress?.Step ?? 0 : job.StepsDone,
+        Position: job.State == JobState.Queued ? queued.IndexOf(job.Id) + 1 : null,
+        Progress: job.Id == runningId ? runningProgress : null);
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using VidGen.Media;
+
 namespace VidGen.Web.Jobs;
 
 public enum JobState { Queued, Running, Done, Failed, Cancelled }
@@ -23,27 +25,18 @@ public sealed record JobRecord
     public bool IsFinished => State is JobState.Done or JobState.Failed or JobState.Cancelled;
 }
 
-/// <summary>Live progress of the running job (memory only: a restart re-runs the job from the start).</summary>
-public sealed record JobProgress(int Step, int TotalSteps, double ElapsedSeconds, double? EtaSeconds, string? Preview);
+/// <summary>
+/// Live progress of the running job (memory only: a restart re-runs the job from the start). <see cref="Preview"/> is
+/// the latest x0 estimate's frames, refreshed at most every <see cref="WebServerOptions.PreviewInterval"/>.
+/// </summary>
+public sealed record JobProgress(int Step, int TotalSteps, double ElapsedSeconds, double? EtaSeconds, Video? Preview);
 
-/// <summary>A job as the HTTP API shows it: the record plus queue position, live progress and result links.</summary>
-public sealed record JobView
+/// <summary>
+/// A job as the queue knows it at one moment: its record, the steps it has done, its place in the queue (1 = next;
+/// null unless queued) and, while it runs, its progress. The API turns it into what clients see (JobPresenter).
+/// </summary>
+public sealed record JobSnapshot(JobRecord Record, int StepsDone, int? Position, JobProgress? Progress)
 {
-    public required string Id { get; init; }
-    public required JobState State { get; init; }
-    public required JobSettings Settings { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
-    public DateTimeOffset? FinishedAt { get; init; }
-    public double? Seconds { get; init; }
-    public string? Error { get; init; }
-    public IReadOnlyList<string> UnknownWords { get; init; } = Array.Empty<string>();
-    public int StepsDone { get; init; }
-    /// <summary>1 = next to run; null unless queued.</summary>
-    public int? Position { get; init; }
-    public JobProgress? Progress { get; init; }
-    /// <summary>Format (gif, webp, mp4, ...) -> download URL; empty until the job is done.</summary>
-    public IReadOnlyDictionary<string, string> Downloads { get; init; } = new Dictionary<string, string>();
-    /// <summary>The video to show inline (the GIF), null until done.</summary>
-    public string? Video { get; init; }
+    public string Id => Record.Id;
+    public JobState State => Record.State;
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VidGen.Diffusion.Samplers;
 using VidGen.Models;
 using VidGen.Pipelines;
 
@@ -16,12 +15,15 @@ public sealed record JobSettings
     public long Seed { get; init; }
     /// <summary>The seed was drawn by the server; reuse keeps the drawn number so the video repeats.</summary>
     public bool RandomSeed { get; init; }
-    public int Steps { get; init; } = 20;
-    public double Guidance { get; init; } = 4;
-    /// <summary>Canonical sampler name (<see cref="Sampler.Name"/>).</summary>
-    public string Sampler { get; init; } = "dpm++2m";
+    // Defaults are the library's (a job.json written without a field reads back with them, as the API fills them in).
+    public int Steps { get; init; } = Defaults.Steps;
+    public double Guidance { get; init; } = Defaults.GuidanceScale;
+    /// <summary>Canonical sampler name (<see cref="Names.Sampler"/>).</summary>
+    public string Sampler { get; init; } = Names.Sampler.Name(Defaults.Sampler);
     public int Frames { get; init; }
     public double Fps { get; init; }
+
+    static GenerationRequest Defaults => GenerationRequest.Defaults;
 
     public const int MaxPromptLength = 500;
     /// <summary>Seeds stay within JavaScript's exact integers so the page round-trips them unchanged.</summary>
@@ -30,14 +32,15 @@ public sealed record JobSettings
 
     static readonly string[] Fields = { "prompt", "negativePrompt", "seed", "steps", "guidance", "sampler", "frames", "fps" };
 
-    public GenerationRequest ToRequest() => new()
+    /// <summary>The library's request: what the web does not offer (spacing, eta, clip) stays at its defaults.</summary>
+    public GenerationRequest ToRequest() => Defaults with
     {
         Prompt = Prompt,
         NegativePrompt = NegativePrompt,
         Seed = Seed,
         Steps = Steps,
         GuidanceScale = Guidance,
-        Sampler = Diffusion.Samplers.Sampler.Parse(Sampler),
+        Sampler = Names.Sampler.Parse(Sampler),
         Frames = Frames,
         Fps = Fps,
     };
@@ -73,8 +76,8 @@ public sealed record JobSettings
         }
         else throw new ArgumentException($"seed must be a whole number or \"random\" (got {s.GetRawText()})");
 
-        string samplerName = String(body, "sampler") ?? "dpm++2m";
-        var sampler = Diffusion.Samplers.Sampler.Parse(samplerName); // throws "unknown sampler 'x'; use one of: ..."
+        string samplerName = String(body, "sampler") ?? Names.Sampler.Name(Defaults.Sampler);
+        var sampler = Names.Sampler.Parse(samplerName); // throws "unknown sampler 'x'; use one of: ..."
 
         int frames = Int(body, "frames") ?? 0;
         if (frames == 0) frames = model.Frames;
@@ -90,13 +93,13 @@ public sealed record JobSettings
             NegativePrompt = negative.Trim(),
             Seed = seed,
             RandomSeed = random,
-            Steps = Int(body, "steps") ?? 20,
-            Guidance = Number(body, "guidance") ?? 4,
-            Sampler = Diffusion.Samplers.Sampler.Name(sampler),
+            Steps = Int(body, "steps") ?? Defaults.Steps,
+            Guidance = Number(body, "guidance") ?? Defaults.GuidanceScale,
+            Sampler = Names.Sampler.Name(sampler),
             Frames = frames,
             Fps = fps,
         };
-        settings.ToRequest().Validate(); // the library's own rules: empty prompt, steps 1..1000, guidance 0..50
+        settings.ToRequest().Validate(); // the library's own rules: empty prompt, steps, guidance
         return settings;
     }
 

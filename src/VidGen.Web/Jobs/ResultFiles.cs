@@ -74,15 +74,6 @@ public static class ResultFiles
         return img;
     }
 
-    /// <summary>A PNG data URL of the strip, small enough to send over server-sent events at every step.</summary>
-    public static string PreviewDataUrl(Video video)
-    {
-        using var img = StripImage(video, 1);
-        using var ms = new MemoryStream();
-        img.SaveAsPng(ms);
-        return "data:image/png;base64," + Convert.ToBase64String(ms.GetBuffer(), 0, (int)ms.Length);
-    }
-
     /// <summary>Reads frames.png back into a video of the given frame count.</summary>
     public static Video LoadFrames(string path, int frames, double fps)
     {

@@ -272,6 +272,8 @@ async function start() {
     $('sampler').replaceChildren(...info.samplers.map((s) => el('option', { value: s, text: s })));
     fillForm({ ...info.defaults, seed: 'random' });
     $('frames').max = info.limits.frames[1];
+    // The server's limits are the library's; the page's own min/max only stand in while it cannot be reached.
+    for (const name of ['steps', 'guidance', 'fps']) [$(name).min, $(name).max] = info.limits[name];
     if (info.model.vocabulary.length) $('vocabulary').textContent = `The model knows: ${info.model.vocabulary.join(' ')}`;
   } catch (e) {
     $('model-info').textContent = `cannot reach the server: ${e.message}`;

@@ -212,8 +212,8 @@ public static class BenchRunner
                 double s = Timing.Median(Timing.Repeat(() => pipeline.Generate(request), warmup: 0, n, device));
                 int evals = ModelFlops.Evaluations(sampler, steps);
                 double gflops = ModelFlops.Generation(cfg, frames, 1, evals, guided: true) / s / 1e9;
-                generation.Add(new GenerationTiming(Sampler.Name(sampler), steps, frames, 1, evals, s, s / evals, gflops, Mfu(gflops)));
-                log($"(c) {Sampler.Name(sampler)} x {steps}, {frames} frames: {s:F2} s ({s / evals * 1000:F1} ms per guided evaluation, MFU {Mfu(gflops):P1})");
+                generation.Add(new GenerationTiming(Names.Sampler.Name(sampler), steps, frames, 1, evals, s, s / evals, gflops, Mfu(gflops)));
+                log($"(c) {Names.Sampler.Name(sampler)} x {steps}, {frames} frames: {s:F2} s ({s / evals * 1000:F1} ms per guided evaluation, MFU {Mfu(gflops):P1})");
             }
 
             // (d) the original's recipe against the fast sampler, same prompts, noise and batch.
@@ -308,9 +308,9 @@ public static class BenchRunner
             seconds += Timing.Once(() => videos = MultiPromptSampling.Generate(model, chunk, settings, cancel), device);
             clips.AddRange(videos);
         }
-        var settingsText = new Dictionary<string, string> { ["sampler"] = Sampler.Name(sampler), ["steps"] = steps.ToString(CultureInfo.InvariantCulture), ["guidance"] = "4", ["batch"] = batch.ToString(CultureInfo.InvariantCulture) };
+        var settingsText = new Dictionary<string, string> { ["sampler"] = Names.Sampler.Name(sampler), ["steps"] = steps.ToString(CultureInfo.InvariantCulture), ["guidance"] = "4", ["batch"] = batch.ToString(CultureInfo.InvariantCulture) };
         var report = MultiPromptSampling.Score(prompts, clips, seed, "bench", settingsText);
-        return new SamplerFidelity(Sampler.Name(sampler), steps, clips.Count, batch, seconds, seconds / clips.Count,
+        return new SamplerFidelity(Names.Sampler.Name(sampler), steps, clips.Count, batch, seconds, seconds / clips.Count,
             report.Seen, report.HeldOut, report.Overall, report.ClipScores.Select(c => c.AllCorrect).ToList());
     }
 

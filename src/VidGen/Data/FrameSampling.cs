@@ -67,14 +67,6 @@ public sealed record FrameSampling
         return idx;
     }
 
-    public static ShortClipPolicy ParsePolicy(string s) => s.Trim().ToLowerInvariant() switch
-    {
-        "loop" => ShortClipPolicy.Loop,
-        "pad" => ShortClipPolicy.Pad,
-        "skip" => ShortClipPolicy.Skip,
-        _ => throw new ArgumentException($"--short-clips '{s}': use loop, pad or skip"),
-    };
-
     /// <summary>The frames at <paramref name="indices"/> as a new clip, mirrored left-right as a whole when <paramref name="flip"/>.</summary>
     public static Video Take(Video source, IReadOnlyList<int> indices, bool flip, double fps)
     {

@@ -37,11 +37,4 @@ public static class Timesteps
         double lo = Math.Pow(schedule.SigmaMin, 1 / rho), hi = Math.Pow(Math.Min(schedule.SigmaMax, KarrasSigmaCap), 1 / rho);
         return Enumerable.Range(0, steps).Select(i => Math.Pow(hi + (steps == 1 ? 0 : i / (double)(steps - 1)) * (lo - hi), rho)).ToArray();
     }
-
-    public static TimestepSpacing ParseSpacing(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "trailing" => TimestepSpacing.Trailing, "leading" => TimestepSpacing.Leading,
-        "linspace" => TimestepSpacing.Linspace, "karras" => TimestepSpacing.Karras,
-        _ => throw new ArgumentException($"unknown timestep spacing '{name}'; use trailing, leading, linspace or karras"),
-    };
 }

@@ -29,8 +29,11 @@ public static class ClipSources
         pipeline.Generate(settings with { Prompt = prompt.Text, Seed = seed, BatchSize = count }, cancel: cancel).Batch;
 }
 
+/// <summary>What `vidgen eval` scores; the initialisers are its defaults (the CLI reads <see cref="Defaults"/>).</summary>
 public sealed record FidelityOptions
 {
+    public static FidelityOptions Defaults { get; } = new();
+
     /// <summary>Clips in total (the targets ask for at least 200).</summary>
     public int Clips { get; init; } = 240;
     /// <summary>Clips per prompt, generated as one batch from one seed; the diversity figure compares them.</summary>

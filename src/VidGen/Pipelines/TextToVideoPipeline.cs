@@ -7,9 +7,26 @@ using static TorchSharp.torch;
 
 namespace VidGen.Pipelines;
 
+/// <summary>
+/// What to generate and how. The initialisers are VidGen's defaults, held here once (as improved-diffusion's
+/// model_and_diffusion_defaults() feeds its argparser): the CLI's options, the web API's fields and its /api/info
+/// read them from <see cref="Defaults"/>, and tests check that they still do.
+/// </summary>
 public sealed record GenerationRequest
 {
-    public required string Prompt { get; init; }
+    /// <summary>Every setting at its default (and no prompt): what a front end offers when the user sets nothing.</summary>
+    public static GenerationRequest Defaults { get; } = new();
+
+    public const int MaxSteps = 1000, MaxFrames = 64, MaxBatchSize = 64;
+    public const double MaxGuidance = 50;
+    internal const string EmptyPrompt = "the prompt is empty; describe the video, e.g. \"a small red circle moving left\"";
+
+    /// <summary>
+    /// Empty in <see cref="Defaults"/>, in templates whose prompt the caller fills in and in the settings given with
+    /// a prompt list (<see cref="TextToVideoPipeline.Generate(IReadOnlyList{string}, GenerationRequest, Action{SamplerStep}?, CancellationToken)"/>);
+    /// <see cref="Validate"/> refuses it.
+    /// </summary>
+    public string Prompt { get; init; } = "";
     /// <summary>Text to steer away from; empty means the learned null text.</summary>
     public string NegativePrompt { get; init; } = "";
     public long Seed { get; init; }
@@ -28,20 +45,31 @@ public sealed record GenerationRequest
 
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException("the prompt is empty; describe the video, e.g. \"a small red circle moving left\"");
-        if (Steps < 1 || Steps > 1000) throw new ArgumentException($"steps must be between 1 and 1000 (got {Steps})");
-        if (GuidanceScale < 0 || GuidanceScale > 50) throw new ArgumentException($"guidance must be between 0 and 50 (got {GuidanceScale})");
-        if (Frames < 0 || Frames > 64) throw new ArgumentException($"frames must be between 1 and 64 (got {Frames})");
-        if (BatchSize < 1 || BatchSize > 64) throw new ArgumentException($"batch size must be between 1 and 64 (got {BatchSize})");
+        if (string.IsNullOrWhiteSpace(Prompt)) throw new ArgumentException(EmptyPrompt);
+        ValidateSettings();
+    }
+
+    /// <summary>Everything but the prompt.</summary>
+    public void ValidateSettings()
+    {
+        if (Steps < 1 || Steps > MaxSteps) throw new ArgumentException($"steps must be between 1 and {MaxSteps} (got {Steps})");
+        if (GuidanceScale < 0 || GuidanceScale > MaxGuidance) throw new ArgumentException($"guidance must be between 0 and {MaxGuidance} (got {GuidanceScale})");
+        if (Frames < 0 || Frames > MaxFrames) throw new ArgumentException($"frames must be between 1 and {MaxFrames}, or 0 for the model's length (got {Frames})");
+        if (BatchSize < 1 || BatchSize > MaxBatchSize) throw new ArgumentException($"batch size must be between 1 and {MaxBatchSize} (got {BatchSize})");
         if (Eta < 0 || Eta > 1) throw new ArgumentException($"eta must be between 0 and 1 (got {Eta})");
     }
 }
 
-public sealed record GenerationResult(Video Video, IReadOnlyList<Video> Batch, GenerationRequest Request, TimeSpan Elapsed, IReadOnlyList<string> UnknownWords);
+/// <summary>
+/// The clips of one call: <see cref="Batch"/>[i] follows <see cref="Prompts"/>[i]; <see cref="Video"/> is the first.
+/// <see cref="UnknownWords"/> are prompt words the model never saw in training (it cannot follow them).
+/// </summary>
+public sealed record GenerationResult(Video Video, IReadOnlyList<Video> Batch, GenerationRequest Request, TimeSpan Elapsed,
+    IReadOnlyList<string> UnknownWords, IReadOnlyList<string> Prompts);
 
 /// <summary>
-/// Text to video, as a numbered loop (diffusers style):
-/// 1. encode the prompt (and the negative prompt) once; 2. draw x_T from the seed; 3. run the sampler over
+/// Text to video, as a numbered loop (diffusers style), for one prompt or a list of them:
+/// 1. encode the prompts (and the negative prompt) once; 2. draw x_T from the seed; 3. run the sampler over
 /// a guided x0 denoiser, one batched forward per step for both branches; 4. convert to frames.
 /// </summary>
 public sealed class TextToVideoPipeline
@@ -61,19 +89,35 @@ public sealed class TextToVideoPipeline
     public GenerationResult Generate(GenerationRequest request, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
         request.Validate();
-        return Sample(Enumerable.Repeat(request.Prompt, request.BatchSize).ToList(), request, onStep, cancel);
+        return Generate(new[] { request.Prompt }, request, onStep, cancel);
     }
 
     /// <summary>
-    /// One clip per prompt, all in one batch (row i follows prompts[i] and starts from slice i of the seed's
-    /// noise); the request's Prompt and BatchSize are ignored. Benchmarks use it to score varied prompts at once.
+    /// Clips of several prompts in one batch, as diffusers pipelines take <c>prompt: str | list[str]</c>:
+    /// <see cref="GenerationRequest.BatchSize"/> clips of each prompt, prompt by prompt (two prompts, BatchSize 2:
+    /// rows p0, p0, p1, p1, diffusers' num_images_per_prompt order). Row i starts from slice i of the seed's noise,
+    /// so the same prompt list, seed and settings give the same clips, and two samplers given them start every clip
+    /// from the same x_T. <paramref name="settings"/>' Prompt is not used; the result's
+    /// <see cref="GenerationResult.Prompts"/> names each row's prompt.
     /// </summary>
-    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
+    public GenerationResult Generate(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate");
-        (settings with { Prompt = prompts[0], BatchSize = 1 }).Validate();
-        return Sample(prompts, settings with { Prompt = prompts[0], BatchSize = prompts.Count }, onStep, cancel);
+        for (int i = 0; i < prompts.Count; i++)
+            if (string.IsNullOrWhiteSpace(prompts[i]))
+                throw new ArgumentException(prompts.Count == 1 ? GenerationRequest.EmptyPrompt : $"prompt {i} of {prompts.Count} is empty");
+        settings.ValidateSettings();
+        var rows = prompts.SelectMany(p => Enumerable.Repeat(p, settings.BatchSize)).ToList();
+        return Sample(rows, settings, onStep, cancel);
     }
+
+    /// <summary>
+    /// One clip per prompt: <see cref="Generate(IReadOnlyList{string}, GenerationRequest, Action{SamplerStep}?, CancellationToken)"/>
+    /// with BatchSize 1, whatever the settings say. Kept only because src/VidGen/Benchmarks still calls it; it goes
+    /// once the benchmarks live in their own project and call Generate.
+    /// </summary>
+    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default) =>
+        Generate(prompts, settings with { BatchSize = 1 }, onStep, cancel);
 
     private GenerationResult Sample(IReadOnlyList<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
     {
@@ -122,6 +166,6 @@ public sealed class TextToVideoPipeline
 
         // 4. Frames.
         var videos = ClipTensors.ToVideos(x0, request.Fps > 0 ? request.Fps : cfg.Fps);
-        return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown);
+        return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown, prompts);
     }
 }

@@ -2,8 +2,14 @@ using VidGen.Diffusion;
 
 namespace VidGen.Training;
 
+/// <summary>
+/// How a run trains. The initialisers are the defaults, held here once: `vidgen train`'s options read them from
+/// <see cref="Defaults"/> (tests check that they do).
+/// </summary>
 public sealed record TrainOptions
 {
+    public static TrainOptions Defaults { get; } = new();
+
     public int Steps { get; init; } = 1000;
     public int BatchSize { get; init; } = 8;
     /// <summary>Micro-batches summed per optimizer step (effective batch = BatchSize * GradAccumulation).</summary>
@@ -20,7 +26,11 @@ public sealed record TrainOptions
     /// <summary>Fraction of clips trained as independent frames (Ho et al.'s joint image-video training).</summary>
     public double ImageFraction { get; init; } = 0;
     public int Seed { get; init; } = 0;
-    public int CheckpointEvery { get; init; } = 500;
+    /// <summary>
+    /// Saves the checkpoint (and resume state) every N steps; 0 = only at the end. 250, the value `vidgen train` has
+    /// always used: a few minutes of training here, which is what an interrupted run may lose.
+    /// </summary>
+    public int CheckpointEvery { get; init; } = 250;
     /// <summary>Writes a sample GIF grid every N steps (0 = never).</summary>
     public int SampleEvery { get; init; } = 0;
     public int Threads { get; init; } = 0;

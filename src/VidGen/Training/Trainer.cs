@@ -144,7 +144,6 @@ public sealed class Trainer : IDisposable
         File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed, RunSettings.Of(options))));
     }
 
-    /// <summary>Continues from a folder written by <see cref="Save"/>: raw and EMA weights, optimizer moments, step.</summary>
     /// <summary>
     /// Starts from another model folder's sampling weights with a fresh optimizer and schedule (fine-tuning, or
     /// growing an architecture: parameters the folder lacks keep their initial values). Returns those names.
@@ -186,7 +185,7 @@ public sealed class Trainer : IDisposable
 
     private void WriteSampleGrid()
     {
-        // Kept light: one DDIM sample per a few fixed prompts, written next to the checkpoint.
+        // Kept light: one 10-step sample (the default sampler) for each of a few fixed prompts, written next to the checkpoint.
         var pipe = new Pipelines.TextToVideoPipeline(EmaModel);
         var prompts = data.VocabularyCaptions().Take(4).ToList();
         var videos = prompts.Select((p, i) => pipe.Generate(new Pipelines.GenerationRequest { Prompt = p, Seed = i, Steps = 10 }).Video).ToList();

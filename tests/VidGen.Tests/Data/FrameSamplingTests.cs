@@ -48,8 +48,8 @@ public class FrameSamplingTests
         Assert.Contains("--frame-stride", Assert.Throws<ArgumentException>(() => new FrameSampling { Stride = 0 }.Validate()).Message);
         Assert.Contains("--target-fps", Assert.Throws<ArgumentException>(() => new FrameSampling { TargetFps = -1 }.Validate()).Message);
         Assert.Contains("not both", Assert.Throws<ArgumentException>(() => new FrameSampling { TargetFps = 5, Stride = 2 }.Validate()).Message);
-        Assert.Equal(ShortClipPolicy.Pad, FrameSampling.ParsePolicy(" PAD "));
-        Assert.Contains("--short-clips", Assert.Throws<ArgumentException>(() => FrameSampling.ParsePolicy("wrap")).Message);
+        Assert.Equal(ShortClipPolicy.Pad, Names.ShortClips.Parse(" PAD "));
+        // That an unknown --short-clips value is refused naming the option: Cli/NamesAndDefaultsTests.
     }
 
     [Fact]

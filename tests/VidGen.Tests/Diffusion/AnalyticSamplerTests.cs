@@ -117,9 +117,9 @@ public class AnalyticSamplerTests
     [Fact]
     public void SamplerNamesParse()
     {
-        Assert.Equal(SamplerKind.DpmSolverPP2M, Sampler.Parse("DPM++2M"));
-        Assert.Equal(SamplerKind.Ddim, Sampler.Parse("ddim"));
-        var e = Assert.Throws<ArgumentException>(() => Sampler.Parse("plms"));
+        Assert.Equal(SamplerKind.DpmSolverPP2M, Names.Sampler.Parse("DPM++2M"));
+        Assert.Equal(SamplerKind.Ddim, Names.Sampler.Parse("ddim"));
+        var e = Assert.Throws<ArgumentException>(() => Names.Sampler.Parse("plms"));
         Assert.Contains("unknown sampler 'plms'", e.Message);
     }
 }

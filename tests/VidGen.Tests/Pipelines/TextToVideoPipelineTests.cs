@@ -68,6 +68,59 @@ public class TextToVideoPipelineTests
         Assert.Contains(message, e.Message);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(65)]
+    public void AFrameCountOutOfRangeSaysThatZeroMeansTheModelsLength(int frames)
+    {
+        using var m = TinyModels.Create();
+        var e = Assert.Throws<ArgumentException>(() => new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Frames = frames }));
+        Assert.Equal($"frames must be between 1 and 64, or 0 for the model's length (got {frames})", e.Message);
+        Assert.Equal(4, new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Steps = 1, Frames = 0 }).Video.Frames);
+    }
+
+    [Fact]
+    public void APromptListGivesEachRowItsPromptAndItsSliceOfTheSeedsNoise()
+    {
+        using var m = TinyModels.Create();
+        var pipe = new TextToVideoPipeline(m);
+        const string red = "a red circle moving left", blue = "a blue square moving up";
+        var settings = new GenerationRequest { Seed = 5, Steps = 2, Sampler = SamplerKind.Ddim }; // no Prompt: the list has them
+
+        // One prompt twice is exactly one prompt with BatchSize 2: rows are slices of the same noise.
+        var listed = pipe.Generate(new[] { red, red }, settings);
+        var batched = pipe.Generate(settings with { Prompt = red, BatchSize = 2 });
+        Assert.Equal(batched.Batch.Select(v => v.Pixels), listed.Batch.Select(v => v.Pixels));
+
+        // Two prompts: each row follows its own; the same list and seed give the same clips.
+        var two = pipe.Generate(new[] { red, blue }, settings);
+        Assert.Equal(new[] { red, blue }, two.Prompts);
+        Assert.NotEqual(two.Batch[0].Pixels, two.Batch[1].Pixels);
+        Assert.Equal(two.Batch[1].Pixels, pipe.Generate(new[] { red, blue }, settings).Batch[1].Pixels);
+
+        // BatchSize clips per prompt, prompt by prompt (diffusers' order), from consecutive slices of the noise.
+        var perPrompt = pipe.Generate(new[] { red, blue }, settings with { BatchSize = 2 });
+        Assert.Equal(new[] { red, red, blue, blue }, perPrompt.Prompts);
+        var spelledOut = pipe.Generate(new[] { red, red, blue, blue }, settings);
+        Assert.Equal(spelledOut.Batch.Select(v => v.Pixels), perPrompt.Batch.Select(v => v.Pixels));
+
+        // GenerateRows (kept for the benchmarks) is the list overload with one clip per prompt.
+        var rows = pipe.GenerateRows(new[] { red, blue }, settings with { BatchSize = 3 });
+        Assert.Equal(two.Batch.Select(v => v.Pixels), rows.Batch.Select(v => v.Pixels));
+    }
+
+    [Fact]
+    public void ABadPromptListSaysWhatIsWrong()
+    {
+        using var m = TinyModels.Create();
+        var pipe = new TextToVideoPipeline(m);
+        var settings = new GenerationRequest { Steps = 2 };
+        Assert.Equal("no prompts to generate", Assert.Throws<ArgumentException>(() => pipe.Generate(Array.Empty<string>(), settings)).Message);
+        Assert.Equal("prompt 1 of 2 is empty", Assert.Throws<ArgumentException>(() => pipe.Generate(new[] { "a red circle", " " }, settings)).Message);
+        Assert.Contains("prompt is empty", Assert.Throws<ArgumentException>(() => pipe.Generate(new[] { "" }, settings)).Message);
+        Assert.Contains("steps must be between 1 and 1000", Assert.Throws<ArgumentException>(() => pipe.Generate(new[] { "a red circle" }, settings with { Steps = 0 })).Message);
+    }
+
     [Fact]
     public void UnknownWordsAreReported()
     {

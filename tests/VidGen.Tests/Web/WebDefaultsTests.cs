@@ -1,0 +1,44 @@
+using System.Text.Json;
+using VidGen.Models;
+using VidGen.Pipelines;
+using VidGen.Web.Jobs;
+
+namespace VidGen.Tests.Web;
+
+/// <summary>The web API's defaults and limits are the library's (<see cref="GenerationRequest.Defaults"/>), so they cannot drift.</summary>
+public class WebDefaultsTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void AJobWithOnlyAPromptAsksForTheLibrarysDefaultRequest()
+    {
+        var cfg = ModelConfig.Tiny(16, 4);
+        var posted = JobSettings.Parse(JsonDocument.Parse("""{"prompt": "a red circle"}""").RootElement, cfg, () => 7);
+        // Every field: frames and fps are resolved to the model's, the seed was drawn, the rest is the library's.
+        Assert.Equal(GenerationRequest.Defaults with { Prompt = "a red circle", Seed = 7, Frames = cfg.Frames, Fps = cfg.Fps }, posted.ToRequest());
+        Assert.Equal("dpm++2m", posted.Sampler);
+
+        // A job.json that lacks the optional fields reads back with the same defaults.
+        var stored = JsonSerializer.Deserialize<JobSettings>("""{"prompt": "a red circle", "seed": 7}""", JobStore.Json)!;
+        Assert.Equal(GenerationRequest.Defaults with { Prompt = "a red circle", Seed = 7 }, stored.ToRequest());
+    }
+
+    [Fact]
+    public async Task InfoSendsTheLibrarysDefaultsNamesAndLimits()
+    {
+        await using var t = await TestServer.StartAsync(model.ModelDir);
+        var info = JsonDocument.Parse(await t.Http.GetStringAsync("/api/info")).RootElement;
+        var library = GenerationRequest.Defaults;
+        var defaults = info.GetProperty("defaults");
+        Assert.Equal(library.Steps, defaults.GetProperty("steps").GetInt32());
+        Assert.Equal(library.GuidanceScale, defaults.GetProperty("guidance").GetDouble());
+        Assert.Equal(Names.Sampler.Name(library.Sampler), defaults.GetProperty("sampler").GetString());
+        Assert.Equal(4, defaults.GetProperty("frames").GetInt32()); // the model's
+        Assert.Equal(Names.Sampler.All, info.GetProperty("samplers").EnumerateArray().Select(e => e.GetString()!).ToArray());
+
+        var limits = info.GetProperty("limits");
+        double[] Range(string name) => limits.GetProperty(name).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(new double[] { 1, GenerationRequest.MaxSteps }, Range("steps"));
+        Assert.Equal(new double[] { 0, GenerationRequest.MaxGuidance }, Range("guidance"));
+        Assert.Equal("""{"steps":[1,1000],"guidance":[0,50],"frames":[1,32],"fps":[1,60],"seed":[0,9007199254740991],"promptLength":500}""", limits.GetRawText());
+    }
+}
