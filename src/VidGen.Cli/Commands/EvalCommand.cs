@@ -65,7 +65,7 @@ public static class EvalCommand
                     // A template: each prompt group fills in Prompt, Seed and BatchSize.
                     var request = sampling.SamplerRequest(r);
                     (request with { BatchSize = options.ClipsPerPrompt }).ValidateSettings();
-                    if (r.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
+                    using var threadScope = TorchThreads.Use(r.GetValue(threads));
                     vdm = Checkpoint.Load(modelDir, CliSupport.ParseDevice(r.GetValue(device)!));
                     if (r.GetValue(probe)) { PrintDirectionProbe(vdm, options.Seed); return 0; }
                     var unknown = ShapesWorld.AllSpecs().SelectMany(p => vdm.Tokenizer.UnknownWords(p.Caption)).Distinct().ToList();

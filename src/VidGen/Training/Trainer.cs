@@ -33,6 +33,7 @@ public sealed class Trainer : IDisposable
     public VideoDiffusionModel Model { get; }
     public VideoDiffusionModel EmaModel { get; }
     public int Step { get; private set; }
+    private readonly IDisposable threadScope;
 
     public Trainer(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, Device? device = null, WordTokenizer? tokenizer = null)
     {
@@ -40,7 +41,7 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"data clips are {data.Frames}x{data.Resolution}px but the model expects {config.Frames}x{config.Resolution}px");
         this.data = data; this.options = options; this.outDir = outDir;
         this.device = device ?? CPU;
-        if (options.Threads > 0) set_num_threads(options.Threads);
+        threadScope = TorchThreads.Use(options.Threads); // given back on Dispose
         // Model, EMA copy and optimizer live outside any dispose scope: parameters made in a scope die with it.
         if (config.Text.Kind == TextEncoderKind.Builtin)
         {
@@ -194,6 +195,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        threadScope.Dispose();
         optimizer.Dispose();
         Model.Dispose();
         EmaModel.Dispose();

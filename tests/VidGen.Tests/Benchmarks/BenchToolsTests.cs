@@ -12,7 +12,7 @@ public class BenchToolsTests
     [Fact]
     public void MultiPromptBatchOfOneEqualsThePipeline()
     {
-        TorchSharp.torch.set_num_threads(1);
+        using var oneThread = TorchThreads.Use(1);
         using var model = TinyModels.Create(seed: 2);
         var request = new GenerationRequest { Prompt = "a red circle moving left", Seed = 5, Steps = 3, Sampler = SamplerKind.DpmSolverPP2M };
         var viaPipeline = new TextToVideoPipeline(model).Generate(request).Video;
@@ -24,7 +24,7 @@ public class BenchToolsTests
     [Fact]
     public void MultiPromptRowsFollowTheirOwnPromptAndShareStartingNoiseAcrossSamplers()
     {
-        TorchSharp.torch.set_num_threads(1);
+        using var oneThread = TorchThreads.Use(1);
         using var model = TinyModels.Create(seed: 2);
         var prompts = new[] { "a red circle moving left", "a blue square moving right" };
         var settings = new GenerationRequest { Prompt = "-", Seed = 5, Steps = 2, Sampler = SamplerKind.Ddim };

@@ -22,7 +22,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void QuickRunOnATinyModelWritesACompleteReport()
     {
-        TorchSharp.torch.set_num_threads(1);
+        using var oneThread = TorchThreads.Use(1);
         TorchSharp.torch.manual_seed(1);
         string modelDir = Path.Combine(dir, "tiny"), json = Path.Combine(dir, "results", "tiny.json");
         var config = ModelConfig.Tiny(16, 4);

@@ -34,7 +34,7 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public void ModelModeRunsATinySavedModelAndSavesMisreadClips()
     {
-        TorchSharp.torch.set_num_threads(1);
+        using var oneThread = TorchThreads.Use(1);
         TorchSharp.torch.manual_seed(1);
         string modelDir = Path.Combine(dir, "tiny"), json = Path.Combine(dir, "out", "tiny.json"), failures = Path.Combine(dir, "misread");
         var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption));

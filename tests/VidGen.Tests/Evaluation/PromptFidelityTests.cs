@@ -174,7 +174,7 @@ public class PromptFidelityTests
     public void UntrainedTinyModelRunsThroughThePipelineAndWritesJson()
     {
         // Plumbing only: an untrained model draws noise, so its accuracies are near zero; the structure is what counts.
-        set_num_threads(1);
+        using var oneThread = TorchThreads.Use(1);
         manual_seed(0);
         var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption));
         using var model = new VideoDiffusionModel(ModelConfig.Tiny(16, 4), tok);
