@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TorchSharp;
-using VidGen.Benchmarks;
+using VidGen.Bench;
 using VidGen.Models;
 
 namespace VidGen.Cli.Commands;

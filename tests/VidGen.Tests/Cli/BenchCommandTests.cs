@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using VidGen.Benchmarks;
+using VidGen.Bench;
 using VidGen.Cli.Commands;
 using VidGen.Data;
 using VidGen.Models;

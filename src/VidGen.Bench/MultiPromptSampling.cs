@@ -8,7 +8,7 @@ using VidGen.Models;
 using VidGen.Pipelines;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>
 /// Many different prompts in ONE batch, so the fidelity of a 1000-step sampler can be measured on varied prompts

@@ -1,4 +1,4 @@
-using VidGen.Benchmarks;
+using VidGen.Bench;
 using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Diffusion.Samplers;
@@ -6,7 +6,7 @@ using VidGen.Models;
 using VidGen.Text;
 using static TorchSharp.torch;
 
-namespace VidGen.Tests.Benchmarks;
+namespace VidGen.Tests.Bench;
 
 public class ModelFlopsTests
 {

@@ -3,7 +3,7 @@ using VidGen.Models;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>One block timed on its own: seconds per call, its counted FLOPs, and the rate they imply.</summary>
 public sealed record BlockTiming(string Name, BlockKind Kind, double Seconds, double Flops, double NormSiluSeconds)

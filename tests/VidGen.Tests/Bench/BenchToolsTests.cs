@@ -1,11 +1,11 @@
-using VidGen.Benchmarks;
+using VidGen.Bench;
 using VidGen.Data;
 using VidGen.Diffusion.Samplers;
 using VidGen.Pipelines;
 using VidGen.Text;
 using VidGen.Models;
 
-namespace VidGen.Tests.Benchmarks;
+namespace VidGen.Tests.Bench;
 
 public class BenchToolsTests
 {

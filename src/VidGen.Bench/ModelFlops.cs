@@ -1,7 +1,7 @@
 using VidGen.Models;
 using VidGen.Text;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>The kinds of block <see cref="Unet3D"/> is built from, as the FLOP count and the profile see them.</summary>
 public enum BlockKind

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>A measured arithmetic rate: the best and the median of the timed runs, in GFLOP/s.</summary>
 public sealed record Rate(string What, double Flops, double BestGflops, double MedianGflops, int Threads);
