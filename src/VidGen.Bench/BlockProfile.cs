@@ -49,18 +49,18 @@ public static class BlockProfile
                 {
                     var emb = randn(new[] { r, (long)c.TimeEmbDim }, device: device);
                     var m = new ResnetBlock("block", spec.DimIn, spec.DimOut, c.TimeEmbDim, c.Groups, c.TemporalConv); module = m;
-                    call = () => m.Forward(x, emb);
+                    call = () => m.call(x, emb);
                     normShapes.Add(spec.DimIn); normShapes.Add(spec.DimOut);
                     break;
                 }
                 case BlockKind.TemporalAttention:
                 {
-                    var m = new TemporalAttention("t", spec.DimOut, c.AttnHeads, c.AttnDimHead, c.MaxFrames); module = m; call = () => m.Forward(x); break;
+                    var m = new TemporalAttention("t", spec.DimOut, c.AttnHeads, c.AttnDimHead, c.MaxFrames); module = m; call = () => m.call(x, null); break;
                 }
                 case BlockKind.SpatialFullAttention or BlockKind.SpatialLinearAttention:
                 {
                     var m = new SpatialAttentionBlock("s", spec.DimOut, c.AttnHeads, c.AttnDimHead, spec.Kind == BlockKind.SpatialFullAttention); module = m;
-                    call = () => m.Forward(x); break;
+                    call = () => m.call(x); break;
                 }
                 case BlockKind.CrossAttention:
                 {
@@ -68,7 +68,7 @@ public static class BlockProfile
                     var tokens = randn(new[] { r, l, (long)c.ContextDim }, device: device);
                     var bias = zeros(new[] { r, 1L, 1L, l }, device: device);
                     var m = new TextCrossAttention("x", spec.DimOut, c.ContextDim, c.AttnHeads, c.AttnDimHead); module = m;
-                    call = () => m.Forward(x, tokens, bias); break;
+                    call = () => m.call(x, tokens, bias); break;
                 }
                 case BlockKind.Downsample:
                 {
