@@ -1,104 +1,55 @@
 using TorchSharp;
+using TorchSharp.Modules;
+using VidGen.Bench.Flops;
+using VidGen.Bench.Results;
 using VidGen.Models;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace VidGen.Bench;
 
-/// <summary>One block timed on its own: seconds per call, its counted FLOPs, and the rate they imply.</summary>
-public sealed record BlockTiming(string Name, BlockKind Kind, double Seconds, double Flops, double NormSiluSeconds)
-{
-    public double Gflops => Flops / Seconds / 1e9;
-}
-
 /// <summary>
-/// Where a forward (or forward + backward) pass spends its time: every block of the U-Net, as
-/// <see cref="ModelFlops.Blocks"/> lists them, is built on its own with the model's shapes and timed on inputs of
-/// the shape it sees inside the network. For residual blocks the GroupNorm + SiLU pairs are also timed alone.
-/// Summed, the blocks should come close to the whole pass; the rest is glue (skip concatenation, patching,
-/// embeddings) and per-call overhead. Weights are random: speed does not depend on them.
+/// Where a forward (or forward + backward) pass spends its time, block by block: every block of the real model
+/// (<see cref="ModelBlocks"/>, found by walking its module tree) is timed alone, with its own weights, on the inputs
+/// it received in one real forward of the model over the same rows (captured by forward pre-hooks). For residual
+/// blocks their GroupNorms are timed too, each with the SiLU after it, on their captured inputs. Summed, the
+/// blocks should come close to the whole pass; the rest is glue (skip concatenation, patching, embeddings) and
+/// per-call overhead. The small once-per-call blocks (text encoder, time embedding, frame conditioning, coordinate
+/// convs) are left out.
 /// </summary>
 public static class BlockProfile
 {
-    public static IReadOnlyList<BlockTiming> Run(ModelConfig config, int rows, int frames, bool training, Device device, int reps = 3)
+    /// <summary>Blocks too small to time (they run once per call, on a few vectors).</summary>
+    public static bool Timed(BlockKind kind) =>
+        kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates);
+
+    /// <param name="x">(rows, C, F, H, W) the captured forward's input; <paramref name="t"/>, <paramref name="text"/>, <paramref name="drop"/> as for <see cref="VideoDiffusionModel.Forward"/></param>
+    /// <param name="training">time forward + backward (gradients for the block's input and weights, accumulated into the model's and cleared after)</param>
+    public static IReadOnlyList<BlockTiming> Run(VideoDiffusionModel model, ModelFlops flops, Tensor x, Tensor t, TextCondition text, Tensor? drop,
+        bool training, Device device, int reps = 3)
     {
-        var c = config.Unet;
-        var flops = ModelFlops.PerBlock(config, frames).ToDictionary(b => b.Block.Name, b => b.Total);
-        var result = new List<BlockTiming>();
-        foreach (var spec in ModelFlops.Blocks(config))
+        long rows = x.shape[0];
+        var perClip = flops.Blocks.ToDictionary(b => b.Name, b => b.Total);
+        var blocks = ModelBlocks.Of(model.Unet).Where(b => Timed(b.Kind) && b.Module is not null).ToList();
+        using var captured = new Capture(blocks, training);
+        using (no_grad()) model.Forward(x, t, text, drop).Dispose();
+        captured.Stop();
+        try
         {
-            if (spec.Kind is BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates) continue; // tiny, once per call
-            using var scope = NewDisposeScope();
-            long r = rows, f = frames, s = spec.Side;
-            var x = randn(new[] { r, spec.DimIn, f, s, s }, device: device);
-            if (training) x.requires_grad_(true);
-            Module module;
-            Func<Tensor> call;
-            var normShapes = new List<long>();
-            switch (spec.Kind)
+            var result = new List<BlockTiming>();
+            foreach (var (block, call, norms) in captured.InForwardOrder())
             {
-                case BlockKind.InitConv:
-                {
-                    var m = Conv3d(spec.DimIn, spec.DimOut, (1, 7, 7), padding: (0, 3, 3)); module = m; call = () => m.forward(x); break;
-                }
-                case BlockKind.OutConv:
-                {
-                    var m = Conv3d(spec.DimIn, spec.DimOut, 1); module = m; call = () => m.forward(x); break;
-                }
-                case BlockKind.Resnet:
-                {
-                    var emb = randn(new[] { r, (long)c.TimeEmbDim }, device: device);
-                    var m = new ResnetBlock("block", spec.DimIn, spec.DimOut, c.TimeEmbDim, c.Groups, c.TemporalConv); module = m;
-                    call = () => m.call(x, emb);
-                    normShapes.Add(spec.DimIn); normShapes.Add(spec.DimOut);
-                    break;
-                }
-                case BlockKind.TemporalAttention:
-                {
-                    var m = new TemporalAttention("t", spec.DimOut, c.AttnHeads, c.AttnDimHead, c.MaxFrames); module = m; call = () => m.call(x, null); break;
-                }
-                case BlockKind.SpatialFullAttention or BlockKind.SpatialLinearAttention:
-                {
-                    var m = new SpatialAttentionBlock("s", spec.DimOut, c.AttnHeads, c.AttnDimHead, spec.Kind == BlockKind.SpatialFullAttention); module = m;
-                    call = () => m.call(x); break;
-                }
-                case BlockKind.CrossAttention:
-                {
-                    long l = config.Text.MaxLength;
-                    var tokens = randn(new[] { r, l, (long)c.ContextDim }, device: device);
-                    var bias = zeros(new[] { r, 1L, 1L, l }, device: device);
-                    var m = new TextCrossAttention("x", spec.DimOut, c.ContextDim, c.AttnHeads, c.AttnDimHead); module = m;
-                    call = () => m.call(x, tokens, bias); break;
-                }
-                case BlockKind.Downsample:
-                {
-                    var m = new Downsample("d", spec.DimOut); module = m; call = () => m.forward(x); break;
-                }
-                case BlockKind.Upsample:
-                {
-                    var m = new Upsample("u", spec.DimOut); module = m; call = () => m.forward(x); break;
-                }
-                default: continue;
-            }
-            using (module)
-            {
-                module.to(device);
+                using var scope = NewDisposeScope();
                 double seconds = Time(call, training, device, reps);
-                double normSeconds = 0;
-                for (int i = 0; i < normShapes.Count; i++)
-                {
-                    long ch = normShapes[i];
-                    using var norm = Norms.GroupNorm(Math.Min(c.Groups, ch), ch);
-                    norm.to(device);
-                    var nx = i == 0 ? x : randn(new[] { r, ch, f, s, s }, device: device);
-                    if (training) nx.requires_grad_(true);
-                    normSeconds += Time(() => functional.silu(norm.forward(nx)), training, device, reps);
-                }
-                double blockFlops = flops[spec.Name] * rows * (training ? 3 : 1);
-                result.Add(new BlockTiming(spec.Name, spec.Kind, seconds, blockFlops, normSeconds));
+                double normSeconds = norms.Sum(n => Time(() => functional.silu(n.Norm.call(n.Input)), training, device, reps));
+                result.Add(new BlockTiming(block.Name, block.Kind, seconds, perClip[block.Name] * rows * (training ? 3 : 1), normSeconds));
             }
+            return result;
         }
-        return result;
+        finally
+        {
+            if (training) model.zero_grad();
+        }
     }
 
     static double Time(Func<Tensor> call, bool training, Device device, int reps)
@@ -118,5 +69,87 @@ public static class BlockProfile
             autograd.backward(y, grad);
         }, warmup: 1, reps, device);
         return Timing.Median(times);
+    }
+
+    /// <summary>
+    /// Pre-hooks on the blocks (and the GroupNorms of residual blocks) that keep a detached copy of the inputs of
+    /// their first call; each block then replays as a call of the same module on those copies. With
+    /// <c>training</c> the copied main input requires grad, so the backward computes the input's gradient too.
+    /// </summary>
+    sealed class Capture : IDisposable
+    {
+        readonly bool training;
+        readonly List<Action> removeHooks = new();
+        readonly List<Tensor> kept = new();
+        readonly List<(ModelBlock Block, Func<Tensor> Call)> calls = new();     // in the order the forward ran them
+        readonly Dictionary<string, List<(GroupNorm Norm, Tensor Input)>> norms = new();
+
+        public Capture(IEnumerable<ModelBlock> blocks, bool training)
+        {
+            this.training = training;
+            foreach (var block in blocks)
+            {
+                bool seen = false;
+                void Once(Func<Tensor> call) { if (!seen) calls.Add((block, call)); seen = true; }
+                switch (block.Module)
+                {
+                    case Module<Tensor, Tensor> m:                              // convs, resamplers, spatial attention: (x)
+                        removeHooks.Add(m.register_forward_pre_hook((_, a) =>
+                        {
+                            if (!seen) { var x = Keep(a, main: true); Once(() => m.call(x)); }
+                            return a;
+                        }).remove);
+                        break;
+                    case Module<Tensor, Tensor, Tensor> m:                      // residual block (x, emb); temporal attention (x, focus)
+                        removeHooks.Add(m.register_forward_pre_hook((_, a, b) =>
+                        {
+                            if (!seen) { var x = Keep(a, main: true); var y = b is null ? null : Keep(b); Once(() => m.call(x, y!)); }
+                            return null;
+                        }).remove);
+                        break;
+                    case Module<Tensor, Tensor, Tensor, Tensor> m:              // cross-attention (x, tokens, key bias)
+                        removeHooks.Add(m.register_forward_pre_hook((_, a, b, c) =>
+                        {
+                            if (!seen) { var x = Keep(a, main: true); var y = Keep(b); var z = Keep(c); Once(() => m.call(x, y, z)); }
+                            return null;
+                        }).remove);
+                        break;
+                    default: continue;                                          // no replayable signature: not timed
+                }
+                if (block.Kind != BlockKind.Resnet) continue;
+                var list = norms[block.Name] = new();
+                foreach (var norm in block.Module!.modules().OfType<GroupNorm>())
+                    removeHooks.Add(norm.register_forward_pre_hook((_, a) =>
+                    {
+                        if (!list.Any(n => ReferenceEquals(n.Norm, norm))) list.Add((norm, Keep(a, main: true)));
+                        return a;
+                    }).remove);
+            }
+        }
+
+        public IEnumerable<(ModelBlock Block, Func<Tensor> Call, IReadOnlyList<(GroupNorm Norm, Tensor Input)> Norms)> InForwardOrder() =>
+            calls.Select(c => (c.Block, c.Call, (IReadOnlyList<(GroupNorm, Tensor)>)(norms.GetValueOrDefault(c.Block.Name) ?? new())));
+
+        /// <summary>Removes the hooks: the captured inputs stay until disposal.</summary>
+        public void Stop()
+        {
+            foreach (var remove in removeHooks) remove();
+            removeHooks.Clear();
+        }
+
+        public void Dispose()
+        {
+            Stop();
+            foreach (var t in kept) t.Dispose();
+        }
+
+        Tensor Keep(Tensor t, bool main = false)
+        {
+            var copy = t.detach().clone();
+            copy.DetachFromDisposeScope();   // outlives the forward's scopes
+            if (main && training) copy.requires_grad_(true);
+            kept.Add(copy);
+            return copy;
+        }
     }
 }
