@@ -2,14 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using TorchSharp;
-using VidGen.Benchmarks;
+using VidGen.Bench;
+using VidGen.Bench.Results;
 using VidGen.Models;
 
 namespace VidGen.Cli.Commands;
 
 /// <summary>
-/// `vidgen bench`: the performance benchmark of issue #8 (matmul ceiling, training throughput and MFU, generation
-/// latency per sampler, DDPM-1000 vs the fast sampler with prompt fidelity, peak memory, profile, levers).
+/// `vidgen bench`: the performance benchmark of src/VidGen.Bench (matmul ceiling, training throughput and MFU,
+/// generation latency per sampler, DDPM-1000 vs the fast sampler with prompt fidelity, peak memory, profile, levers).
 /// Prints tables and writes a JSON result file with the machine description.
 /// </summary>
 public static class BenchCommand
@@ -37,7 +38,7 @@ public static class BenchCommand
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
-            if (n > 0) torch.set_num_threads(n);
+            using var threadScope = TorchThreads.Use(n);
             string? modelDir = r.GetValue(untrained) ? null : CliSupport.FindModel(r.GetValue(model));
             if (r.GetValue(model) is { } given && !r.GetValue(untrained) && !Checkpoint.Exists(given))
                 throw new ArgumentException($"--model {given}: not a model folder (config.json, tokenizer.json, model.safetensors); pass one written by `vidgen train`, or --untrained");
@@ -80,7 +81,7 @@ public static class BenchCommand
         var m = r.Machine;
         AnsiConsole.MarkupLineInterpolated($"[bold]{r.Name}[/]: {m.Cpu}, {m.LogicalCores} cores, libtorch {m.Libtorch} ({m.TorchThreads} threads), {m.Device}");
         AnsiConsole.MarkupLineInterpolated($"model: {r.Model.Source}{(r.Model.TrainedSteps is { } s ? $", step {s}" : "")}, {r.Model.Parameters / 1e6:F2}M parameters, {r.Model.Frames}x{r.Model.Resolution}x{r.Model.Resolution}");
-        AnsiConsole.MarkupLineInterpolated($"U-Net forward {r.Flops.UnetForwardPerClip / 1e9:F3} GFLOP per clip; training {r.Flops.TrainingPerClip / 1e9:F3} GFLOP per clip (analytic)");
+        AnsiConsole.MarkupLineInterpolated($"U-Net forward {r.Flops.UnetForwardPerClip / 1e9:F3} GFLOP per clip; training {r.Flops.TrainingPerClip / 1e9:F3} GFLOP per clip (counted on the model)");
 
         var t = new Table().Title("speed").AddColumn("figure").AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("GFLOP/s").RightAligned()).AddColumn(new TableColumn("MFU").RightAligned());
         t.AddRow("(a) fp32 matmul 2048^3 (ceiling)", $"{F(r.Ceiling.Matmul.BestGflops, "F1")} GFLOP/s", F(r.Ceiling.Matmul.BestGflops, "F1"), "100%");
@@ -142,7 +143,7 @@ public static class BenchCommand
             AnsiConsole.Write(lt);
         }
 
-        var tt = new Table().Title("targets (issue #8)").AddColumn("target").AddColumn("wanted").AddColumn("measured").AddColumn("").AddColumn("note");
+        var tt = new Table().Title("targets").AddColumn("target").AddColumn("wanted").AddColumn("measured").AddColumn("").AddColumn("note");
         foreach (var x in r.Targets) tt.AddRow(Markup.Escape(x.Name), Markup.Escape(x.Target), Markup.Escape(x.Measured), x.Met ? "[green]met[/]" : "[red]missed[/]", Markup.Escape(x.Note));
         AnsiConsole.Write(tt);
     }

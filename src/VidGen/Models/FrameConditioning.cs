@@ -43,10 +43,10 @@ public sealed class FrameConditioning : nn.Module
         using var scope = NewDisposeScope();
         long b = tokens.shape[0];
         var pos = PositionFeaturesOf(frames, tokens.dtype, tokens.device).unsqueeze(0).expand(b, -1, -1); // (B, F, K)
-        var read = attn.Forward(position_proj.forward(pos), tokens, keyBias);           // (B, F, Dc)
-        var h = functional.gelu(hidden.forward(cat(new[] { read, pos }, 2)));            // (B, F, E)
-        var film = output.forward(h);
-        var coefs = layout.forward(h).view(b, frames, layoutChannels, SpatialBasis.Features);
+        var read = attn.Forward(position_proj.call(pos), tokens, keyBias);              // (B, F, Dc)
+        var h = functional.gelu(hidden.call(cat(new[] { read, pos }, 2)));               // (B, F, E)
+        var film = output.call(h);
+        var coefs = layout.call(h).view(b, frames, layoutChannels, SpatialBasis.Features);
         if (focusPresent is not null)
         {
             var keep = focusPresent.logical_not().to_type(h.dtype);

@@ -32,12 +32,13 @@ public sealed class MultiHeadAttention : nn.Module
     public Tensor Forward(Tensor x, Tensor? context = null, Tensor? bias = null)
     {
         var ctx = context ?? x;
-        using var q = SplitHeads(to_q.forward(x));
-        using var k = SplitHeads(to_k.forward(ctx));
-        using var v = SplitHeads(to_v.forward(ctx));
+        using var q = SplitHeads(to_q.call(x));
+        using var k = SplitHeads(to_k.call(ctx));
+        using var v = SplitHeads(to_v.call(ctx));
+        FlopCounter.Attention(this, q, k, v);                                          // (B, heads, N | M, dh)
         using var o = functional.scaled_dot_product_attention(q, k, v, attn_mask: bias);
         using var merged = o.transpose(1, 2).flatten(2); // (B, N, heads*dh)
-        return to_out.forward(merged);
+        return to_out.call(merged);
     }
 
     // (B, N, heads*dh) -> (B, heads, N, dh)

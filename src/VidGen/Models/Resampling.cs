@@ -13,7 +13,7 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
         conv = Conv3d(dim, dim, (1, 4, 4), stride: (1, 2, 2), padding: (0, 1, 1));
         RegisterComponents();
     }
-    public override Tensor forward(Tensor x) => conv.forward(x);
+    public override Tensor forward(Tensor x) => conv.call(x);
 }
 
 /// <summary>Doubles H and W by nearest-neighbour then a 1x3x3 conv (no checkerboard artefacts).</summary>
@@ -30,6 +30,6 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var up = functional.interpolate(x, scale_factor: DoubleHeightAndWidth, mode: InterpolationMode.Nearest);
-        return conv.forward(up);
+        return conv.call(up);
     }
 }

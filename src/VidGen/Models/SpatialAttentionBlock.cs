@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VidGen.Models;
 
 /// <summary>Spatial attention with its pre-norm and residual: linear at high resolution, full softmax at low.</summary>
-public sealed class SpatialAttentionBlock : nn.Module
+public sealed class SpatialAttentionBlock : nn.Module<Tensor, Tensor>
 {
     private readonly GroupNorm norm;
     private readonly SpatialLinearAttention? linear_attn;
@@ -18,9 +18,9 @@ public sealed class SpatialAttentionBlock : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
-        using var normed = norm.forward(x);
+        using var normed = norm.call(x);
         using var y = full_attn is not null ? full_attn.Forward(normed) : linear_attn!.Forward(normed);
         return x + y;
     }

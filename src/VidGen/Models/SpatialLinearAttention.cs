@@ -26,13 +26,15 @@ public sealed class SpatialLinearAttention : nn.Module
         long b = x.shape[0], c = x.shape[1], f = x.shape[2], h = x.shape[3], w = x.shape[4];
         using var scope = NewDisposeScope();
         var frames = x.transpose(1, 2).reshape(b * f, c, h, w);                         // (B*F, C, H, W)
-        var qkv = to_qkv.forward(frames).reshape(b * f, 3, heads, dimHead, h * w);      // (B*F, 3, heads, dh, HW)
+        var qkv = to_qkv.call(frames).reshape(b * f, 3, heads, dimHead, h * w);         // (B*F, 3, heads, dh, HW)
         var q = qkv.select(1, 0).softmax(-2) * (float)Math.Pow(dimHead, -0.5);          // softmax over features
         var k = qkv.select(1, 1).softmax(-1);                                          // softmax over positions
         var v = qkv.select(1, 2);
         var context = k.matmul(v.transpose(-1, -2));                                   // (B*F, heads, dh, dh)
+        FlopCounter.Matmul(this, context, inner: h * w, FlopKind.Attention);
         var o = context.transpose(-1, -2).matmul(q);                                   // (B*F, heads, dh, HW)
-        var y = to_out.forward(o.reshape(b * f, (long)heads * dimHead, h, w));          // (B*F, C, H, W)
+        FlopCounter.Matmul(this, o, inner: dimHead, FlopKind.Attention);
+        var y = to_out.call(o.reshape(b * f, (long)heads * dimHead, h, w));             // (B*F, C, H, W)
         return y.reshape(b, f, c, h, w).transpose(1, 2).MoveToOuterDisposeScope();
     }
 }

@@ -9,7 +9,7 @@ namespace VidGen.Models;
 /// <c>focusPresent</c> (B) bool: those clips attend only to their own frame, which trains them as independent
 /// images (joint image-video training; lucidrains' focus-present mask).
 /// </summary>
-public sealed class TemporalAttention : nn.Module
+public sealed class TemporalAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly MultiHeadAttention attn;
     private readonly LayerNorm norm;
@@ -32,14 +32,14 @@ public sealed class TemporalAttention : nn.Module
 
     /// <param name="x">(B, C, F, H, W)</param>
     /// <param name="focusPresent">(B) bool or null</param>
-    public Tensor Forward(Tensor x, Tensor? focusPresent = null)
+    public override Tensor forward(Tensor x, Tensor? focusPresent)
     {
         long b = x.shape[0], c = x.shape[1], f = x.shape[2], h = x.shape[3], w = x.shape[4];
         if (f > maxFrames) throw new ArgumentException($"clip has {f} frames; this model's temporal attention supports at most {maxFrames}");
         using var scope = NewDisposeScope();
         var seq = x.permute(0, 3, 4, 2, 1).reshape(b * h * w, f, c);                   // (B*H*W, F, C)
         var bias = RelativeBias(f, x.device).unsqueeze(0);                              // (1, heads, F, F)
-        var normed = norm.forward(seq) + frame_pos.narrow(0, 0, f).unsqueeze(0);       // (B*H*W, F, C)
+        var normed = norm.call(seq) + frame_pos.narrow(0, 0, f).unsqueeze(0);          // (B*H*W, F, C)
         Tensor y;
         long pack = focusPresent is null ? PackFactor(b * h * w, f, Kernels.PackTemporalTokens) : 1;
         if (pack > 1)

@@ -10,6 +10,8 @@ namespace VidGen.Models;
 /// temporal attention with relative position bias at every level, cross-attention to text tokens at low
 /// resolutions, FiLM from time + pooled text, and a learned null text for classifier-free guidance.
 /// Knows nothing about noise schedules: it maps (x_t, t, text) to the raw prediction (eps or v).
+/// Every layer and block is invoked through <c>call</c>, which runs forward hooks (TorchSharp's <c>forward</c> does
+/// not), so tools that read the real module tree see every one: <see cref="FlopCounter"/>, the benchmark's profile.
 /// </summary>
 public sealed class Unet3D : nn.Module
 {
@@ -111,8 +113,8 @@ public sealed class Unet3D : nn.Module
         var (tokens, mask, pooled) = ApplyNullText(text, dropText);
         var keyBias = MultiHeadAttention.KeyPaddingBias(mask, x.dtype);                  // (B, 1, 1, L)
 
-        var temb = time_out.forward(functional.gelu(time_in.forward(Embeddings.Sinusoidal(t, Config.Dim).to_type(x.dtype))));
-        var emb = temb + text_to_emb.forward(pooled);                                   // (B, E)
+        var temb = time_out.call(functional.gelu(time_in.call(Embeddings.Sinusoidal(t, Config.Dim).to_type(x.dtype))));
+        var emb = temb + text_to_emb.call(pooled);                                      // (B, E)
         Tensor? layout = null;                                                          // (B, F, C, K)
         if (frame_cond is not null)
         {
@@ -121,10 +123,15 @@ public sealed class Unet3D : nn.Module
             layout = coefs;
         }
 
-        var h = init_conv.forward(Patches.Fold(x, Config.PatchSize));
-        if (coord_conv is not null) h = h + coord_conv.forward(Coordinates.Grid(h));
-        if (layout is not null) h = h + FrameConditioning.LayoutMap(layout, h.shape[3], h.shape[4]);
-        h = init_temporal_attn.Forward(h, focusPresent);
+        var h = init_conv.call(Patches.Fold(x, Config.PatchSize));
+        if (coord_conv is not null) h = h + coord_conv.call(Coordinates.Grid(h));
+        if (layout is not null)
+        {
+            var map = FrameConditioning.LayoutMap(layout, h.shape[3], h.shape[4]);     // (B, Dim, F, H, W)
+            FlopCounter.Matmul(frame_cond!, map, inner: SpatialBasis.Features, FlopKind.Linear); // K basis coefficients per pixel
+            h = h + map;
+        }
+        h = init_temporal_attn.call(h, focusPresent);
         var init = h;
         var skips = new Stack<Tensor>();
         foreach (var level in downs)
@@ -133,18 +140,18 @@ public sealed class Unet3D : nn.Module
             skips.Push(h);
             h = level.Resample(h);
         }
-        h = mid_block1.Forward(h, emb);
-        h = mid_spatial_attn.Forward(h);
-        h = mid_temporal_attn.Forward(h, focusPresent);
-        h = mid_cross_attn.Forward(h, tokens, keyBias);
-        h = mid_block2.Forward(h, emb);
+        h = mid_block1.call(h, emb);
+        h = mid_spatial_attn.call(h);
+        h = mid_temporal_attn.call(h, focusPresent);
+        h = mid_cross_attn.call(h, tokens, keyBias);
+        h = mid_block2.call(h, emb);
         foreach (var level in ups)
         {
             h = level.Forward(cat(new[] { h, skips.Pop() }, 1), emb, tokens, keyBias, focusPresent);
             h = level.Resample(h);
         }
-        h = final_block.Forward(cat(new[] { h, init }, 1), emb);
-        return Patches.Unfold(out_conv.forward(h), Config.PatchSize).MoveToOuterDisposeScope();
+        h = final_block.call(cat(new[] { h, init }, 1), emb);
+        return Patches.Unfold(out_conv.call(h), Config.PatchSize).MoveToOuterDisposeScope();
     }
 
     private (Tensor Tokens, Tensor Mask, Tensor Pooled) ApplyNullText(TextCondition text, Tensor? drop)

@@ -37,14 +37,14 @@ public sealed class UnetLevel : nn.Module
 
     public Tensor Forward(Tensor x, Tensor emb, Tensor tokens, Tensor keyBias, Tensor? focusPresent)
     {
-        if (coord_proj is not null) x = x + coord_proj.forward(Coordinates.Grid(x));
-        var h = block1.Forward(x, emb);
-        h = block2.Forward(h, emb);
-        if (spatial_attn is not null) h = spatial_attn.Forward(h);
-        h = temporal_attn.Forward(h, focusPresent);
-        if (cross_attn is not null) h = cross_attn.Forward(h, tokens, keyBias);
+        if (coord_proj is not null) x = x + coord_proj.call(Coordinates.Grid(x));
+        var h = block1.call(x, emb);
+        h = block2.call(h, emb);
+        if (spatial_attn is not null) h = spatial_attn.call(h);
+        h = temporal_attn.call(h, focusPresent);
+        if (cross_attn is not null) h = cross_attn.call(h, tokens, keyBias);
         return h;
     }
 
-    public Tensor Resample(Tensor x) => resample is null ? x : resample.forward(x);
+    public Tensor Resample(Tensor x) => resample is null ? x : resample.call(x);
 }

@@ -111,14 +111,6 @@ public sealed class TextToVideoPipeline
         return Sample(rows, settings, onStep, cancel);
     }
 
-    /// <summary>
-    /// One clip per prompt: <see cref="Generate(IReadOnlyList{string}, GenerationRequest, Action{SamplerStep}?, CancellationToken)"/>
-    /// with BatchSize 1, whatever the settings say. Kept only because src/VidGen/Benchmarks still calls it; it goes
-    /// once the benchmarks live in their own project and call Generate.
-    /// </summary>
-    public GenerationResult GenerateRows(IReadOnlyList<string> prompts, GenerationRequest settings, Action<SamplerStep>? onStep = null, CancellationToken cancel = default) =>
-        Generate(prompts, settings with { BatchSize = 1 }, onStep, cancel);
-
     private GenerationResult Sample(IReadOnlyList<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();

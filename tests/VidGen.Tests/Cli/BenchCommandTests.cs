@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using VidGen.Benchmarks;
+using VidGen.Bench;
+using VidGen.Bench.Flops;
+using VidGen.Bench.Results;
 using VidGen.Cli.Commands;
 using VidGen.Data;
 using VidGen.Models;
@@ -33,17 +35,18 @@ public sealed class BenchCommandTests : IDisposable
             "--fast-clips", "0", "--train-batch", "2", "--name", "tiny", "--out", json));
 
         var report = BenchReport.FromJson(File.ReadAllText(json));
+        var flops = ModelFlops.Count(config, 4);
         Assert.Equal("tiny", report.Name);
         Assert.True(report.Model.Trained);
-        Assert.Equal(ModelFlops.UnetForward(config, 4), report.Flops.UnetForwardPerClip);
-        Assert.Equal(ModelFlops.TrainingPerClip(config), report.Flops.TrainingPerClip);
+        Assert.Equal(flops.UnetForward, report.Flops.UnetForwardPerClip);
+        Assert.Equal(flops.TrainingPerClip, report.Flops.TrainingPerClip);
         Assert.True(report.Ceiling.Matmul.BestGflops > 0);
         // MFU is the measured rate over the ceiling, and videos/s the batch over the step time.
         Assert.Equal(report.Training.Gflops / report.Ceiling.Matmul.BestGflops, report.Training.Mfu, 9);
         Assert.Equal(2 / report.Training.SecondsPerStep, report.Training.VideosPerSecond, 9);
         var gen = Assert.Single(report.Generation, g => g.Frames == 4);
         Assert.Equal(20, gen.Evaluations);
-        Assert.Equal(ModelFlops.Generation(config, 4, 1, 20, guided: true) / gen.Seconds / 1e9, gen.Gflops, 6);
+        Assert.Equal(flops.Generation(1, 20, guided: true) / gen.Seconds / 1e9, gen.Gflops, 6);
         // The recipe comparison ran both samplers on the same two clips; with 3 DDPM steps it cannot meet the target.
         Assert.NotNull(report.Recipe);
         Assert.Equal(3, report.Recipe!.Ddpm.Steps);
@@ -61,7 +64,13 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(3, variants.Count);
         Assert.All(variants, l => Assert.True(l.BaselineSeconds > 0 && l.VariantSeconds > 0, l.Name));
         Assert.NotNull(report.Profile);
-        Assert.Equal(ModelFlops.Blocks(config).Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
+        Assert.Equal(flops.Blocks.Count(b => b.Kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates)), report.Profile!.InferenceBlocks.Count);
+        // The profile timed the real model's blocks, in the order its forward runs them, with their counted FLOPs.
+        var timed = flops.Blocks.Where(b => BlockProfile.Timed(b.Kind)).ToList();
+        Assert.Equal(timed.Select(b => b.Name), report.Profile.InferenceBlocks.Select(b => b.Name));
+        Assert.Equal(timed.Select(b => b.Total * 2), report.Profile.InferenceBlocks.Select(b => b.Flops));
+        Assert.Equal(timed.Select(b => b.Total * 2 * 3), report.Profile.TrainingBlocks.Select(b => b.Flops));
+        Assert.All(report.Profile.InferenceBlocks.Where(b => b.Kind == BlockKind.Resnet), b => Assert.True(b.NormSiluSeconds > 0, b.Name));
     }
 
     [Theory]

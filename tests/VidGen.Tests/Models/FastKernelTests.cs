@@ -39,10 +39,10 @@ public class FastKernelTests
             foreach (var p in attn.parameters()) p.copy_(randn(p.shape) * 0.3f); // non-zero relative bias and frame embedding
         var x = randn(new long[] { 2, 16, frames, h, w });
         attn.Kernels = new KernelOptions { PackTemporalTokens = 0 };
-        var plain = RunAndGrad(attn, () => attn.Forward(x));
+        var plain = RunAndGrad(attn, () => attn.call(x, null));
         attn.Kernels = new KernelOptions { PackTemporalTokens = 32 };
         Assert.True(TemporalAttention.PackFactor(2L * h * w, frames, 32) > 1);
-        var packed = RunAndGrad(attn, () => attn.Forward(x));
+        var packed = RunAndGrad(attn, () => attn.call(x, null));
         AssertSame(plain, packed, 1e-5);
     }
 
@@ -66,11 +66,11 @@ public class FastKernelTests
         foreach (var p in attn.parameters()) p.copy_(randn(p.shape) * 0.3f);
         var x = randn(new long[] { 2, 8, 4, 2, 2 });
         var focus = tensor(new[] { true, false });
-        var y = attn.Forward(x, focus);
+        var y = attn.call(x, focus);
         // Clip 0 attends only to its own frame: changing another frame leaves frame 0 as it was.
         var x2 = x.clone();
         x2[0, TensorIndex.Colon, 3] = randn(8, 2, 2);
-        var y2 = attn.Forward(x2, focus);
+        var y2 = attn.call(x2, focus);
         Assert.True(y[0, TensorIndex.Colon, 0].allclose(y2[0, TensorIndex.Colon, 0], atol: 1e-6));
         Assert.True(y[1].allclose(y2[1], atol: 1e-6));
     }
@@ -87,9 +87,9 @@ public class FastKernelTests
         var x = randn(new long[] { 2, dimIn, frames, 5, 6 });
         var emb = randn(2, 12);
         block.Kernels = new KernelOptions { TemporalConvAs2d = false };
-        var plain = RunAndGrad(block, () => block.Forward(x, emb));
+        var plain = RunAndGrad(block, () => block.call(x, emb));
         block.Kernels = new KernelOptions { TemporalConvAs2d = true };
-        var fast = RunAndGrad(block, () => block.Forward(x, emb));
+        var fast = RunAndGrad(block, () => block.call(x, emb));
         AssertSame(plain, fast, 1e-5);
         Assert.Contains("temporal_conv.weight", fast.Grads.Keys);
     }

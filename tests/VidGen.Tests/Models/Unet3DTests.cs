@@ -61,8 +61,8 @@ public class Unet3DTests
         // Change only frame 3, by a random vector: a constant shift per pixel would vanish in the LayerNorm.
         var x2 = x.clone(); x2[TensorIndex.Colon, TensorIndex.Colon, 3] += randn(new long[] { 2, 8, 3, 3 }, generator: new Generator(10));
         var focus = tensor(new[] { true, false });
-        var y = attn.Forward(x, focus);
-        var y2 = attn.Forward(x2, focus);
+        var y = attn.call(x, focus);
+        var y2 = attn.call(x2, focus);
         // Frame(clip, frame): (C, H, W)
         static Tensor Frame(Tensor t, long clip, long frame) => t.select(0, clip).select(1, frame);
         Assert.True(Frame(y, 0, 0).allclose(Frame(y2, 0, 0), rtol: 1e-5, atol: 1e-6));   // focused clip: frame 0 blind to frame 3
@@ -224,12 +224,12 @@ public class FrameConditioningTests
         var x = randn(new long[] { 2, 8, 3, 4, 4 }, generator: new Generator(10));
         var emb = randn(new long[] { 2, 16 }, generator: new Generator(11));
         using var _ = no_grad();
-        var perClip = block.Forward(x, emb);
-        var perFrame = block.Forward(x, emb.unsqueeze(1).expand(2, 3, 16));
+        var perClip = block.call(x, emb);
+        var perFrame = block.call(x, emb.unsqueeze(1).expand(2, 3, 16));
         Assert.True(perClip.allclose(perFrame, rtol: 1e-5, atol: 1e-6));
         var varied = emb.unsqueeze(1).expand(2, 3, 16).clone();
         varied[0, 2] += 1f;
-        var y = block.Forward(x, varied);
+        var y = block.call(x, varied);
         Assert.True(y[0, TensorIndex.Colon, 0].allclose(perClip[0, TensorIndex.Colon, 0]));   // other frames untouched
         Assert.False(y[0, TensorIndex.Colon, 2].allclose(perClip[0, TensorIndex.Colon, 2]));
     }

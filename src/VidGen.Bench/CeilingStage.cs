@@ -1,20 +1,51 @@
 using TorchSharp;
+using VidGen.Bench.Levers;
+using VidGen.Bench.Results;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
-
-/// <summary>A measured arithmetic rate: the best and the median of the timed runs, in GFLOP/s.</summary>
-public sealed record Rate(string What, double Flops, double BestGflops, double MedianGflops, int Threads);
+namespace VidGen.Bench;
 
 /// <summary>
-/// The machine's arithmetic ceiling as libtorch reaches it: a large fp32 matmul (MKL / oneDNN sgemm, the fastest
-/// thing libtorch does on a CPU), and for reference the U-Net's own workhorse, a 1x3x3 Conv3d forward + backward.
-/// MFU figures divide by the matmul's best rate, the conservative choice (a higher ceiling, a lower MFU).
+/// (a) The machine's arithmetic ceiling as libtorch reaches it: a large fp32 matmul (MKL / oneDNN sgemm, the fastest
+/// thing libtorch does on a CPU), with the default threads and on one; for reference the same GEMM through oneDNN
+/// and the U-Net's own workhorse, a 1x3x3 Conv3d forward + backward. MFU figures divide by the matmul's best rate,
+/// the conservative choice (a higher ceiling, a lower MFU). Then the threads lever on that matmul.
 /// </summary>
-public static class Ceiling
+internal static class CeilingStage
 {
+    public const int MatmulSize = 2048;
+
+    public static CeilingResult Run(BenchContext ctx)
+    {
+        ctx.Cancel.ThrowIfCancellationRequested();
+        var device = ctx.Device;
+        int reps = ctx.Quick ? 2 : 5;
+        var matmul = Matmul(device, MatmulSize, reps);
+        Rate? matmul1 = null;
+        if (ctx.CanCompareThreads)
+        {
+            set_num_threads(1);
+            try { matmul1 = Matmul(device, MatmulSize, ctx.Quick ? 1 : 3); }
+            finally { set_num_threads(ctx.Threads); }
+        }
+        var gemm = GemmAsConv(device, MatmulSize, reps);
+        var conv = Conv1x3x3(device, reps: reps);
+        ctx.Ceiling = matmul.BestGflops;
+        ctx.Log($"(a) matmul ceiling {ctx.Ceiling:F1} GFLOP/s ({ctx.Threads} threads){(matmul1 is null ? "" : $", {matmul1.BestGflops:F1} on 1 thread")}; same GEMM through oneDNN {gemm.BestGflops:F1}; Conv3d 1x3x3 fwd+bwd {conv.BestGflops:F1} GFLOP/s");
+
+        if (ctx.CanCompareThreads)
+        {
+            using var scope = NewDisposeScope();
+            var a = randn(MatmulSize, MatmulSize, device: device);
+            var b = randn(MatmulSize, MatmulSize, device: device);
+            var lever = new ThreadsLever($"threads: fp32 matmul {MatmulSize}^3", ctx.Threads, () => { using var c = a.matmul(b); });
+            ctx.Levers.AddRange(LeverRunner.Run(new[] { lever }, warmup: 1, reps: ctx.Quick ? 1 : 3, device, ctx.Log));
+        }
+        return new CeilingResult(matmul, matmul1, gemm, conv);
+    }
+
     /// <summary>(n x n) @ (n x n) in fp32: 2 n^3 FLOPs per product.</summary>
-    public static Rate Matmul(Device device, int n = 2048, int reps = 5)
+    public static Rate Matmul(Device device, int n = MatmulSize, int reps = 5)
     {
         using var scope = NewDisposeScope();
         var a = randn(n, n, device: device);
@@ -29,7 +60,7 @@ public static class Ceiling
     /// channels over an image of n pixels (32 x n/32) is an (n x n) @ (n x n) product. On CPUs where MKL picks a narrower code
     /// path than the hardware has (MKL on AMD uses AVX2 even where AVX-512 exists) this is the higher figure.
     /// </summary>
-    public static Rate GemmAsConv(Device device, int n = 2048, int reps = 5)
+    public static Rate GemmAsConv(Device device, int n = MatmulSize, int reps = 5)
     {
         using var scope = NewDisposeScope();
         if (n % 32 != 0) throw new ArgumentException($"n must be a multiple of 32 (got {n})");

@@ -8,17 +8,17 @@ using VidGen.Models;
 using VidGen.Pipelines;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>
 /// Many different prompts in ONE batch, so the fidelity of a 1000-step sampler can be measured on varied prompts
-/// in a few minutes, through <see cref="TextToVideoPipeline.GenerateRows"/>. Row i uses prompts[i] and slice i
+/// in a few minutes, through the pipeline's prompt-list overload of <see cref="TextToVideoPipeline.Generate(IReadOnlyList{string}, GenerationRequest, Action{VidGen.Diffusion.Samplers.SamplerStep}?, CancellationToken)"/>. Row i uses prompts[i] and slice i
 /// of the seed's noise, so two samplers given the same seed start every clip from the same x_T.
 /// </summary>
 public static class MultiPromptSampling
 {
     public static Video[] Generate(VideoDiffusionModel model, IReadOnlyList<string> prompts, GenerationRequest settings, CancellationToken cancel = default) =>
-        new TextToVideoPipeline(model).GenerateRows(prompts, settings, cancel: cancel).Batch.ToArray();
+        new TextToVideoPipeline(model).Generate(prompts, settings with { BatchSize = 1 }, cancel: cancel).Batch.ToArray();
 
     /// <summary>
     /// Scores clips generated ahead of time for the evaluator's prompt list (one clip per prompt group, group g

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench.Results;
 
 /// <summary>What the numbers were measured on: written into every result file.</summary>
 public sealed record MachineInfo(

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>A child process run for its peak memory: exit code, peak resident set (bytes), wall time, output tail.</summary>
 public sealed record ChildRun(string Command, int ExitCode, long PeakRssBytes, double WallSeconds, int Samples, string OutputTail)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace VidGen.Benchmarks;
+namespace VidGen.Bench;
 
 /// <summary>Wall-clock timing of a piece of work, synchronising CUDA so queued kernels are counted.</summary>
 public static class Timing

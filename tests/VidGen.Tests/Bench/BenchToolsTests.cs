@@ -1,11 +1,11 @@
-using VidGen.Benchmarks;
+using VidGen.Bench;
 using VidGen.Data;
 using VidGen.Diffusion.Samplers;
 using VidGen.Pipelines;
 using VidGen.Text;
 using VidGen.Models;
 
-namespace VidGen.Tests.Benchmarks;
+namespace VidGen.Tests.Bench;
 
 public class BenchToolsTests
 {
@@ -55,7 +55,7 @@ public class BenchToolsTests
     [Fact]
     public void LeastSquaresRecoversALine()
     {
-        var (a, b) = BenchRunner.LeastSquares(new double[] { 2, 4, 8, 16 }, new double[] { 0.03 + 0.02 * 2, 0.03 + 0.02 * 4, 0.03 + 0.02 * 8, 0.03 + 0.02 * 16 });
+        var (a, b) = ProfileStage.LeastSquares(new double[] { 2, 4, 8, 16 }, new double[] { 0.03 + 0.02 * 2, 0.03 + 0.02 * 4, 0.03 + 0.02 * 8, 0.03 + 0.02 * 16 });
         Assert.Equal(0.03, a, 9);
         Assert.Equal(0.02, b, 9);
     }

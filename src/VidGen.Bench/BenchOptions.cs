@@ -1,0 +1,42 @@
+using VidGen.Diffusion.Samplers;
+using static TorchSharp.torch;
+
+namespace VidGen.Bench;
+
+/// <summary>What one `vidgen bench` run measures, and how much of it; the CLI fills it from its options.</summary>
+public sealed record BenchOptions
+{
+    /// <summary>Model folder; null benchmarks an untrained <c>new ModelConfig()</c> (speed only: fidelity is then meaningless).</summary>
+    public string? ModelDir { get; init; }
+    /// <summary>Fewer repetitions, a smaller grid, DDPM over <see cref="QuickDdpmSteps"/> steps on 2 clips: a smoke run, not the numbers.</summary>
+    public bool Quick { get; init; }
+    /// <summary>Clips (different prompts, one batch) for the DDPM-1000 vs fast-sampler comparison.</summary>
+    public int DdpmClips { get; init; } = 8;
+    public int DdpmSteps { get; init; } = 1000;
+    /// <summary>Clips for the fast sampler's own, larger fidelity estimate (0 = skip).</summary>
+    public int FastClips { get; init; } = 32;
+    public int FastSteps { get; init; } = 20;
+    public SamplerKind FastSampler { get; init; } = SamplerKind.DpmSolverPP2M;
+    public int TrainBatch { get; init; } = 16;
+    public int TrainSteps { get; init; } = 4;
+    /// <summary>Seed of the recipe comparison's starting noise (and of each later batch: seed + first clip index).</summary>
+    public long Seed { get; init; }
+    public Device? Device { get; init; }
+    /// <summary>How to run `vidgen` for the peak-memory children; null skips (e).</summary>
+    public ChildCommand? Cli { get; init; }
+    public bool Levers { get; init; } = true;
+    public bool Profile { get; init; } = true;
+    public string Name { get; init; } = "bench";
+    public string CommandLine { get; init; } = "";
+
+    public const int QuickDdpmSteps = 50;
+
+    public void Validate()
+    {
+        if (DdpmClips < 1 || DdpmClips > 64) throw new ArgumentException($"--ddpm-clips must be between 1 and 64 (got {DdpmClips})");
+        if (DdpmSteps < 1 || DdpmSteps > 1000) throw new ArgumentException($"--ddpm-steps must be between 1 and 1000 (got {DdpmSteps})");
+        if (FastClips < 0 || FastClips > 1024) throw new ArgumentException($"--fast-clips must be between 0 and 1024 (got {FastClips})");
+        if (TrainBatch < 1 || TrainBatch > 256) throw new ArgumentException($"--train-batch must be between 1 and 256 (got {TrainBatch})");
+        if (TrainSteps < 1 || TrainSteps > 100) throw new ArgumentException($"--train-steps must be between 1 and 100 (got {TrainSteps})");
+    }
+}

@@ -1,0 +1,34 @@
+using VidGen.Bench.Results;
+using VidGen.Models;
+
+namespace VidGen.Bench;
+
+/// <summary>
+/// The performance targets the benchmark reports against: training and generation MFU, 16-frame generation
+/// time, the speed-up over DDPM x 1000 at equal or better fidelity, and the peak memory of `vidgen generate`.
+/// </summary>
+internal static class Targets
+{
+    public static IReadOnlyList<TargetResult> Of(TrainingResult training, IReadOnlyList<GenerationTiming> generation, RecipeComparison recipe, IReadOnlyList<MemoryRun> memory, ModelConfig cfg)
+    {
+        static string Pct(double? v) => Format.Pct(v);
+        var list = new List<TargetResult>
+        {
+            new("training MFU", ">= 40%", Pct(training.Mfu), training.Mfu >= 0.4, $"batch {training.Batch}, {training.VideosPerSecond:F1} videos/s"),
+        };
+        var def = generation.FirstOrDefault(g => g.Sampler == "dpm++2m" && g.Steps == 20 && g.Frames == cfg.Frames);
+        if (def is not null)
+            list.Add(new("generation MFU (dpm++2m x 20, 1 clip)", ">= 40%", Pct(def.Mfu), def.Mfu >= 0.4, $"{def.Seconds:F2} s, {def.SecondsPerEvaluation * 1000:F1} ms per guided evaluation"));
+        var sixteen = generation.FirstOrDefault(g => g.Sampler == "dpm++2m" && g.Steps == 20 && g.Frames == 16);
+        if (sixteen is not null)
+            list.Add(new("16-frame generation (dpm++2m x 20)", "< 5 s", $"{sixteen.Seconds:F2} s", sixteen.Seconds < 5, "in process, model loaded"));
+        var (fast, ddpm) = (recipe.Fast.Overall, recipe.Ddpm.Overall);
+        list.Add(new($"speed-up over DDPM x {recipe.Ddpm.Steps}", ">= 40x at equal or better fidelity", $"{recipe.Speedup:F1}x, all attributes {Pct(fast.All)} vs {Pct(ddpm.All)}",
+            recipe.Speedup >= 40 && recipe.FastEqualOrBetter && recipe.Ddpm.Steps == 1000,
+            $"{recipe.Ddpm.Clips} clips, batch {recipe.Ddpm.Batch}; fast vs DDPM: colour {Pct(fast.Colour)} vs {Pct(ddpm.Colour)}, shape {Pct(fast.Shape)} vs {Pct(ddpm.Shape)}, size {Pct(fast.Size)} vs {Pct(ddpm.Size)}, direction {Pct(fast.Direction)} vs {Pct(ddpm.Direction)}"));
+        var gen = memory.FirstOrDefault(m => m.Label.StartsWith("vidgen generate (", StringComparison.Ordinal));
+        if (gen is not null)
+            list.Add(new("generate peak RSS", "<= 1.5 GiB", $"{gen.PeakRssMiB:F0} MiB", gen.ExitCode == 0 && gen.PeakRssMiB <= 1536, gen.Error ?? $"{gen.WallSeconds:F1} s wall for the whole command"));
+        return list;
+    }
+}
