@@ -23,8 +23,15 @@ public static class BlockProfile
     public static bool Timed(BlockKind kind) =>
         kind is not (BlockKind.TextEncoder or BlockKind.TimeEmbedding or BlockKind.FrameConditioning or BlockKind.Coordinates);
 
-    /// <param name="x">(rows, C, F, H, W) the captured forward's input; <paramref name="t"/>, <paramref name="text"/>, <paramref name="drop"/> as for <see cref="VideoDiffusionModel.Forward"/></param>
+    /// <param name="model">the model whose blocks are timed, each with its own weights</param>
+    /// <param name="flops">the model's FLOP count, for each block's rate</param>
+    /// <param name="x">(rows, C, F, H, W) the captured forward's input</param>
+    /// <param name="t">(rows) timesteps, as for <see cref="VideoDiffusionModel.Forward"/></param>
+    /// <param name="text">the text condition, as for <see cref="VideoDiffusionModel.Forward"/></param>
+    /// <param name="drop">(rows) rows that use the null text, or null</param>
     /// <param name="training">time forward + backward (gradients for the block's input and weights, accumulated into the model's and cleared after)</param>
+    /// <param name="device">where the timing synchronises</param>
+    /// <param name="reps">timed calls per block (median)</param>
     public static IReadOnlyList<BlockTiming> Run(VideoDiffusionModel model, ModelFlops flops, Tensor x, Tensor t, TextCondition text, Tensor? drop,
         bool training, Device device, int reps = 3)
     {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace VidGen.Bench;
 
 /// <summary>
-/// Inputs of one guided forward over <paramref name="rows"/> rows: fixed noise x (rows, C, F, H, W) at t = 500,
+/// Inputs of one guided forward over a number of rows: fixed noise x (rows, C, F, H, W) at t = 500,
 /// the first half of the rows conditioned on the bench prompt, the rest on the null text (<see cref="Drop"/>),
 /// as classifier-free guidance batches them. Owned here, outside any dispose scope.
 /// </summary>

@@ -59,7 +59,7 @@ internal static class ProfileStage
         return (my - b * mx, b);
     }
 
-    static IReadOnlyList<KindTime> ByKind(IReadOnlyList<BlockTiming> blocks)
+    static List<KindTime> ByKind(IReadOnlyList<BlockTiming> blocks)
     {
         double total = blocks.Sum(b => b.Seconds);
         return blocks.GroupBy(b => b.Kind)

@@ -267,7 +267,7 @@ internal static class Api
 
     static IResult Error(int status, string message) => Results.Json(new { error = message }, WebServer.Json, statusCode: status);
 
-    static IResult WithLocation(this IResult result, string location) => new Located(result, location);
+    static Located WithLocation(this IResult result, string location) => new(result, location);
 
     sealed class Located(IResult inner, string location) : IResult
     {

@@ -7,7 +7,7 @@ namespace VidGen.Bench.Levers;
 /// <see cref="LeverRunner"/> interleaves the two so that drifts in machine load fall on both alike, then asks the
 /// lever whether their outputs agree and what was decided.
 /// </summary>
-internal abstract class Lever
+internal abstract class Lever : IDisposable
 {
     /// <summary>The lever and the work it is measured on, e.g. "threads: training step".</summary>
     public abstract string Name { get; }
@@ -31,6 +31,9 @@ internal abstract class Lever
     /// <summary>What was done with the lever, given the two median times.</summary>
     public abstract string Decision(double baselineSeconds, double variantSeconds);
 
-    /// <summary>Undoes <see cref="Setup"/> and whatever the arms changed (threads, kernels, modes); called even when timing fails.</summary>
+    /// <summary>Undoes <see cref="Setup"/> and whatever the arms changed (threads, kernels, modes); called even when timing fails, and safe to call twice.</summary>
     public virtual void Cleanup() { }
+
+    /// <summary>The same as <see cref="Cleanup"/>, so a lever can also be used in a <c>using</c>.</summary>
+    public void Dispose() => Cleanup();
 }

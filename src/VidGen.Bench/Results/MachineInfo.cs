@@ -9,6 +9,8 @@ public sealed record MachineInfo(
     string Cpu, int LogicalCores, int TorchThreads, string SimdFlags, double MemoryGiB,
     string Os, string Runtime, string TorchSharp, string Libtorch, string Device, string Hostname)
 {
+    static readonly string[] ReportedFlags = { "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "f16c" };
+
     public static MachineInfo Describe(Device device)
     {
         string cpu = "unknown", flags = "";
@@ -20,7 +22,7 @@ public sealed record MachineInfo(
                 if (flags.Length == 0 && line.StartsWith("flags", StringComparison.Ordinal))
                 {
                     var have = line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
-                    flags = string.Join(" ", new[] { "avx2", "fma", "avx512f", "avx512_bf16", "amx_bf16", "f16c" }.Where(have.Contains));
+                    flags = string.Join(" ", ReportedFlags.Where(have.Contains));
                 }
             }
         }

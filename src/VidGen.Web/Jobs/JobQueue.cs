@@ -20,6 +20,7 @@ public sealed class QueueFullException(int max) : Exception($"the queue already 
 /// as <see cref="JobChanged"/> events, so what a client sees is always what a restart would load. It knows jobs, not
 /// HTTP: URLs and the encoding of previews are the API's (JobPresenter).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "it is the job queue: jobs wait in it in order")]
 public sealed class JobQueue : IDisposable
 {
     readonly object gate = new();

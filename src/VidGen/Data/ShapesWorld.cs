@@ -74,7 +74,7 @@ public sealed class ShapesWorld
     public float Travel => Resolution * 0.4f;
 
     /// <summary>A training spec (never a held-out combination), drawn from <paramref name="rng"/>.</summary>
-    public ShapeSpec SampleTrainingSpec(Random rng)
+    public static ShapeSpec SampleTrainingSpec(Random rng)
     {
         while (true)
         {

@@ -45,6 +45,7 @@ public sealed record CollectionOptions
 /// <see cref="CollectionOptions.Preload"/> all are found while loading, otherwise when first met (a clip
 /// that falls on a bad file takes the next good one in the epoch's order, so results stay deterministic).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "a collection of videos is what it is, and the name is public API")]
 public sealed partial class VideoCollection : ITrainingClips
 {
     private readonly CollectionOptions options;

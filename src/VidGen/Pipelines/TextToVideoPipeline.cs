@@ -111,7 +111,7 @@ public sealed class TextToVideoPipeline
         return Sample(rows, settings, onStep, cancel);
     }
 
-    private GenerationResult Sample(IReadOnlyList<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
+    private GenerationResult Sample(List<string> prompts, GenerationRequest request, Action<SamplerStep>? onStep, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var cfg = model.Config;

@@ -124,10 +124,10 @@ public sealed partial class ClipBpeTokenizer : IPromptTokenizer
 
     public int TruncatedTokens(string text) => Math.Max(0, Pieces(text).Count() - (MaxLength - 2));
 
-    public string Decode(IEnumerable<long> tokenIds)
+    public string Decode(IEnumerable<long> ids)
     {
         var bytes = new List<byte>();
-        foreach (var id in tokenIds)
+        foreach (var id in ids)
         {
             if (id < 0 || id >= decoder.Length || decoder[id] is null || id == StartId || id == EndId || id == PadId) continue;
             var token = decoder[id];

@@ -80,10 +80,10 @@ public sealed class WordPieceTokenizer : IPromptTokenizer
 
     public int TruncatedTokens(string text) => Math.Max(0, Pieces(text).Count() - (MaxLength - 2));
 
-    public string Decode(IEnumerable<long> tokenIds)
+    public string Decode(IEnumerable<long> ids)
     {
         var sb = new StringBuilder();
-        foreach (var id in tokenIds)
+        foreach (var id in ids)
         {
             if (id < 0 || id >= tokens.Length) continue;
             var t = tokens[id];

@@ -50,8 +50,8 @@ public sealed partial class WordTokenizer : IPromptTokenizer
         return (result, mask);
     }
 
-    public string Decode(IEnumerable<long> tokenIds) =>
-        string.Join(' ', tokenIds.Where(i => i != PadId).Select(i => i < Vocabulary.Count ? Vocabulary[(int)i] : Unk));
+    public string Decode(IEnumerable<long> ids) =>
+        string.Join(' ', ids.Where(i => i != PadId).Select(i => i < Vocabulary.Count ? Vocabulary[(int)i] : Unk));
 
     /// <summary>Words of <paramref name="text"/> not in the vocabulary (the model cannot read them).</summary>
     public IReadOnlyList<string> UnknownWords(string text) => Words(text).Where(w => !ids.ContainsKey(w)).Distinct().ToList();

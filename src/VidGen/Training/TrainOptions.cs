@@ -24,6 +24,7 @@ public sealed record TrainOptions
     /// <summary>Fraction of captions replaced by the learned null text, so guidance has something to contrast.</summary>
     public double CaptionDropout { get; init; } = 0.1;
     /// <summary>Fraction of clips trained as independent frames (Ho et al.'s joint image-video training).</summary>
+#pragma warning disable CA1805 // the option records are where defaults are read: a zero written out is a chosen default
     public double ImageFraction { get; init; } = 0;
     public int Seed { get; init; } = 0;
     /// <summary>
@@ -34,6 +35,7 @@ public sealed record TrainOptions
     /// <summary>Writes a sample GIF grid every N steps (0 = never).</summary>
     public int SampleEvery { get; init; } = 0;
     public int Threads { get; init; } = 0;
+#pragma warning restore CA1805
     public LossOptions Loss { get; init; } = new();
 }
 

@@ -213,7 +213,7 @@ public sealed class Trainer : IDisposable
             o.MinLrFraction, o.WeightDecay, o.GradClip, o.EmaDecay, o.CaptionDropout, o.ImageFraction, o.Seed,
             o.Loss.Prediction.ToString(), o.Loss.Kind.ToString(), o.Loss.MinSnrGamma, o.Loss.TimestepShift);
 
-        public IReadOnlyList<string> Differences(RunSettings now) =>
+        public List<string> Differences(RunSettings now) =>
             typeof(RunSettings).GetProperties()
                 .Where(p => p.Name != "EqualityContract" && !Equals(p.GetValue(this), p.GetValue(now)))
                 .Select(p => $"{p.Name}: {p.GetValue(this)} -> {p.GetValue(now)}")

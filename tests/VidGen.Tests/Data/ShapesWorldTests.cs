@@ -37,7 +37,7 @@ public class ShapesWorldTests
         var rng = new Random(5);
         for (int i = 0; i < 4000; i++)
         {
-            var spec = world.SampleTrainingSpec(rng);
+            var spec = ShapesWorld.SampleTrainingSpec(rng);
             Assert.False(ShapesWorld.IsHeldOut(spec), $"held-out {spec.Caption} sampled for training");
             seen.Add(spec.Combination);
         }

@@ -35,6 +35,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>Loads the encoder a model config names (kind bert or clip, with its pretrained_path).</summary>
+    /// <param name="config">the model's text section (kind, pretrained_path, max_length)</param>
     /// <param name="source">the config file, for error messages</param>
     public static PretrainedTextEncoder Load(TextEncoderConfig config, string source = "config.json")
     {

@@ -17,12 +17,14 @@ public class HfGoldenTests
     sealed record Golden(string[] Prompts, int MaxLength, long[][] InputIds, int[][] AttentionMask,
         double[][][] LastHiddenState, double[][]? PoolerOutput);
 
+    static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     /// <summary>The golden outputs and our encoder loaded from the same folder.</summary>
     static (Golden Golden, PretrainedTextEncoder Encoder) Open(TextEncoderKind kind)
     {
         string folder = Folder(kind.ToString().ToLowerInvariant());
         var golden = JsonSerializer.Deserialize<Golden>(File.ReadAllText(Path.Combine(folder, "golden.json")),
-            new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+            SnakeCase)!;
         return (golden, PretrainedTextEncoder.Load(kind, folder, golden.MaxLength));
     }
 
