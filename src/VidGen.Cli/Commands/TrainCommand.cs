@@ -31,7 +31,7 @@ public static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var textEncoder = new Option<string>("--text-encoder")
         {
-            Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
+            Description = "builtin (trained with the model), minilm (frozen all-MiniLM-L6-v2 that comes with the build), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => "builtin",
         };
         var minSnr = new Option<double>("--min-snr-gamma") { Description = "min-SNR-gamma loss weighting (0 = plain loss on the prediction target)", DefaultValueFactory = _ => 0 };
