@@ -47,7 +47,7 @@ public static class MiniLm
         BertTextModel? model = null;
         try
         {
-            model = new BertTextModel(Config, withPooler: true, source);
+            model = new BertTextModel(Config, withPooler: true, source, initial: weights);
             Checkpoint.CopyInto(model, weights, source);
         }
         catch (InvalidDataException e) when (model is not null)

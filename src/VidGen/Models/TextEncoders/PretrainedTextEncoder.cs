@@ -115,7 +115,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
             if (kind == TextEncoderKind.Bert)
             {
                 var adapted = AdaptBertKeys(loaded, ignored);
-                model = new BertTextModel(BertConfig.FromFile(configPath), withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath);
+                model = new BertTextModel(BertConfig.FromFile(configPath), withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath, initial: adapted);
                 Checkpoint.CopyInto(model, adapted, weightsPath);
             }
             else
@@ -292,7 +292,11 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
             return config with
             {
                 // No path: the package is found by name and version wherever VidGen is built.
-                Text = config.Text with { Kind = kind, PretrainedPath = null, Dim = MiniLm.Width, MaxLength = Math.Min(DefaultMaxLength, MiniLm.Config.MaxPositionEmbeddings) },
+                Text = config.Text with
+                {
+                    Kind = kind, PretrainedPath = null, Dim = MiniLm.Width, Layers = MiniLm.Config.NumHiddenLayers, Heads = MiniLm.Config.NumAttentionHeads,
+                    MaxLength = Math.Min(DefaultMaxLength, MiniLm.Config.MaxPositionEmbeddings),
+                },
                 Unet = config.Unet with { ContextDim = MiniLm.Width },
             };
         var full = System.IO.Path.GetFullPath(path!);

@@ -133,6 +133,7 @@ public class MiniLmPackageTests(ITestOutputHelper log)
         Assert.Equal(TextEncoderKind.MiniLm, config.Text.Kind);
         Assert.Null(config.Text.PretrainedPath);
         Assert.Equal((384, 384, 32), (config.Text.Dim, config.Unet.ContextDim, config.Text.MaxLength));
+        Assert.Equal((6, 12), (config.Text.Layers, config.Text.Heads));                        // described, not built
         var json = config.ToJson();
         Assert.Contains("\"kind\": \"minilm\"", json);
         Assert.DoesNotContain("pretrained_path", json);
