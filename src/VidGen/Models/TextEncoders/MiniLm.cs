@@ -29,8 +29,16 @@ public static class MiniLm
     /// Loads the encoder from the restored package (<paramref name="packageDll"/>: another copy of its DLL, for tests).
     /// Any missing or damaged piece is one error naming the package and version; nothing falls back to another encoder.
     /// </summary>
-    public static PretrainedTextEncoder Load(int maxLength = PretrainedTextEncoder.DefaultMaxLength, string? packageDll = null)
+    public static PretrainedTextEncoder Load(int maxLength = PretrainedTextEncoder.DefaultMaxLength, string? packageDll = null) =>
+        Load(maxLength, packageDll, out _);
+
+    /// <summary>Seconds spent mapping the DLL and checking both hashes, reading the graph into tensors, and building the model.</summary>
+    public sealed record LoadStages(double OpenSeconds, double ConvertSeconds, double BuildSeconds);
+
+    static PretrainedTextEncoder Load(int maxLength, string? packageDll, out LoadStages stages)
     {
+        var sw = Stopwatch.StartNew();
+        double open, convert;
         if (maxLength > Config.MaxPositionEmbeddings)
             throw new ArgumentException($"text max length {maxLength} exceeds MiniLM's {Config.MaxPositionEmbeddings} positions; use at most {Config.MaxPositionEmbeddings}");
         var dll = packageDll ?? MiniLmPackage.Locate();
@@ -39,10 +47,12 @@ public static class MiniLm
         string source = $"{MiniLmPackage.Name} ({dll}, {MiniLmPackage.ModelResource})";
         using (var package = MiniLmPackage.Open(dll))
         {
+            open = sw.Elapsed.TotalSeconds;
             tokenizer = new WordPieceTokenizer(package.Vocabulary(), maxLength, lowerCase: true, source: $"{MiniLmPackage.Name} ({dll}, {MiniLmPackage.VocabResource})");
             if (tokenizer.VocabularySize != Config.VocabSize)
                 throw new InvalidDataException($"{MiniLmPackage.Name}: {MiniLmPackage.VocabResource} has {tokenizer.VocabularySize} tokens, expected {Config.VocabSize}; restore the package");
             weights = OnnxBertWeights.Read(package.ModelBytes, source);
+            convert = sw.Elapsed.TotalSeconds - open;
         }
         BertTextModel? model = null;
         try
@@ -56,7 +66,9 @@ public static class MiniLm
             throw new InvalidDataException($"{e.Message}; restore {MiniLmPackage.Name}", e);
         }
         finally { foreach (var t in weights.Values) t.Dispose(); }
-        return PretrainedTextEncoder.FromLoaded(TextEncoderKind.MiniLm, dll, model, tokenizer);
+        var encoder = PretrainedTextEncoder.FromLoaded(TextEncoderKind.MiniLm, dll, model, tokenizer);
+        stages = new LoadStages(open, convert, sw.Elapsed.TotalSeconds - open - convert);
+        return encoder;
     }
 
     /// <summary>Prompts of the shapes-world kind and longer ones, 16 as in a training batch; none in the encoder's cache.</summary>
@@ -70,12 +82,13 @@ public static class MiniLm
     };
 
     /// <summary>What <see cref="Measure"/> found: load time, per-batch encode times (fresh prompts, cache bypassed), memory.</summary>
-    public sealed record Measurement(double LoadSeconds, double FirstEncodeMs, double MedianEncodeMs, double MinEncodeMs, int Prompts, int Tokens,
+    public sealed record Measurement(double LoadSeconds, LoadStages Stages, double FirstEncodeMs, double MedianEncodeMs, double MinEncodeMs, int Prompts, int Tokens,
         int Threads, long RssBeforeMiB, long RssAfterLoadMiB, long RssAfterEncodeMiB)
     {
         public long RssAddedMiB => RssAfterEncodeMiB - RssBeforeMiB;
         public override string ToString() =>
-            $"MiniLM ({MiniLmPackage.Name}) on {Threads} thread(s): load {LoadSeconds:F2} s; encode {Prompts} prompts ({Tokens} tokens each, padding trimmed): " +
+            $"MiniLM ({MiniLmPackage.Name}) on {Threads} thread(s): load {LoadSeconds:F2} s (map and check hashes {Stages.OpenSeconds:F2}, " +
+            $"graph to tensors {Stages.ConvertSeconds:F2}, build model {Stages.BuildSeconds:F2}); encode {Prompts} prompts ({Tokens} tokens each, padding trimmed): " +
             $"first {FirstEncodeMs:F1} ms, median {MedianEncodeMs:F1} ms, best {MinEncodeMs:F1} ms; resident memory {RssBeforeMiB} -> {RssAfterLoadMiB} MiB after load, " +
             $"{RssAfterEncodeMiB} MiB after encoding (+{RssAddedMiB} MiB)";
     }
@@ -91,7 +104,7 @@ public static class MiniLm
         using var warm = zeros(1); // libtorch initialised before the first reading, so its own start-up is not counted as the encoder's
         long before = RssMiB();
         var sw = Stopwatch.StartNew();
-        using var encoder = Load(maxLength);
+        using var encoder = Load(maxLength, null, out var stages);
         double load = sw.Elapsed.TotalSeconds;
         GC.Collect();
         long afterLoad = RssMiB();
@@ -107,7 +120,7 @@ public static class MiniLm
         long afterEncode = RssMiB();
         var sorted = times.Order().ToList();
         int used = prompts.Max(p => Math.Min(encoder.Tokenizer.MaxLength, encoder.Tokenizer.Encode(p).Mask.Count(m => m)));
-        return new Measurement(load, times[0], sorted[sorted.Count / 2], sorted[0], prompts.Count, used, get_num_threads(), before, afterLoad, afterEncode);
+        return new Measurement(load, stages, times[0], sorted[sorted.Count / 2], sorted[0], prompts.Count, used, get_num_threads(), before, afterLoad, afterEncode);
     }
 
     static long RssMiB()
