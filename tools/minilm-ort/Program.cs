@@ -5,8 +5,8 @@ using VidGen.Models.TextEncoders;
 using VidGen.Text;
 
 // dotnet run --project tools/minilm-ort -c Release [-- THREADS [REPEATS]]
-// Same prompts, same tokenizer, same trimming to the longest prompt as MiniLm.Measure; run each engine in its own
-// process so the resident-memory figures do not mix.
+// Same prompts and tokenizer as MiniLm.Measure, padded to the longest prompt (the graph has no way to skip padding,
+// which our BertTextModel does in its dense layers); each engine in its own process so the memory figures do not mix.
 int threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 int repeats = args.Length > 1 ? int.Parse(args[1]) : 20;
 static long RssMiB() { using var p = Process.GetCurrentProcess(); return p.WorkingSet64 / (1024 * 1024); }
@@ -52,6 +52,6 @@ GC.Collect();
 long afterEncode = RssMiB();
 var sorted = times.Order().ToList();
 Console.WriteLine($"ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version} ({MiniLmPackage.Name}) on {threads} thread(s): load {load:F2} s; " +
-    $"encode {prompts.Length} prompts ({used} tokens each, padding trimmed): first {times[0]:F1} ms, median {sorted[sorted.Count / 2]:F1} ms, best {sorted[0]:F1} ms; " +
+    $"encode {prompts.Length} prompts (padded to the longest, {used} tokens): first {times[0]:F1} ms, median {sorted[sorted.Count / 2]:F1} ms, best {sorted[0]:F1} ms; " +
     $"resident memory {before} -> {afterLoad} MiB after load, {afterEncode} MiB after encoding (+{afterEncode - before} MiB)");
 session.Dispose();

@@ -42,7 +42,7 @@ public static class TextEncoderCommand
                 File.WriteAllText(path, JsonSerializer.Serialize(new
                 {
                     package = MiniLmPackage.Name, engine = "torchsharp", m.Threads, m.LoadSeconds, m.Stages, m.FirstEncodeMs, m.MedianEncodeMs, m.MinEncodeMs,
-                    m.Prompts, m.Tokens, m.RssBeforeMiB, m.RssAfterLoadMiB, m.RssAfterEncodeMiB, m.RssAddedMiB,
+                    m.Prompts, m.Tokens, m.RealTokens, m.RssBeforeMiB, m.RssAfterLoadMiB, m.RssAfterEncodeMiB, m.RssAddedMiB,
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{path}[/]");
             }

@@ -52,7 +52,9 @@ public sealed class BertTextModel : PretrainedTextModel
         using var scope = NewDisposeScope();
         var h = embeddings.Forward(ids);                                                 // (B, L, D)
         var bias = MultiHeadAttention.KeyPaddingBias(mask, h.dtype);                    // (B, 1, 1, L): -inf at padding keys
-        h = encoder.Forward(h, bias);
+        // The dense layers (nearly all the FLOPs) run on the real tokens only; attention pads them back.
+        var packing = new TokenPacking(mask);
+        h = packing.Pad(encoder.Forward(packing.Pack(h), bias, packing));              // (B, L, D), zero at padding
         var cls = h.select(1, 0);                                                       // (B, D)
         var pooled = pooler is null ? cls : pooler.Forward(cls);
         return (h.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
@@ -93,10 +95,11 @@ internal sealed class BertEncoder : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor h, Tensor bias)
+    /// <param name="h">(N, D) packed real tokens</param>
+    public Tensor Forward(Tensor h, Tensor bias, TokenPacking packing)
     {
         using var scope = NewDisposeScope();
-        foreach (var l in layer) h = l.Forward(h, bias);
+        foreach (var l in layer) h = l.Forward(h, bias, packing);
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -117,11 +120,11 @@ internal sealed class BertLayer : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor h, Tensor bias)
+    public Tensor Forward(Tensor h, Tensor bias, TokenPacking packing)
     {
         using var scope = NewDisposeScope();
-        var a = attention.Forward(h, bias);                                             // (B, L, D)
-        var i = act(intermediate.Forward(a));                                           // (B, L, I)
+        var a = attention.Forward(h, bias, packing);                                    // (N, D)
+        var i = act(intermediate.Forward(a));                                           // (N, I)
         return output.Forward(i, a).MoveToOuterDisposeScope();
     }
 }
@@ -138,9 +141,9 @@ internal sealed class BertAttention : nn.Module
         RegisterComponents();
     }
 
-    public Tensor Forward(Tensor h, Tensor bias)
+    public Tensor Forward(Tensor h, Tensor bias, TokenPacking packing)
     {
-        using var context = @self.Forward(h, bias);
+        using var context = @self.Forward(h, bias, packing);
         return output.Forward(context, h);
     }
 }
@@ -159,15 +162,15 @@ internal sealed class BertSelfAttention : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>softmax(q k^T / sqrt(dh) + bias) v per head; (B, L, D) in and out.</summary>
-    public Tensor Forward(Tensor h, Tensor bias)
+    /// <summary>softmax(q k^T / sqrt(dh) + bias) v per head; packed (N, D) in and out, padded (B, L) inside.</summary>
+    public Tensor Forward(Tensor h, Tensor bias, TokenPacking packing)
     {
         using var scope = NewDisposeScope();
-        var q = SplitHeads(query.forward(h), heads);
-        var k = SplitHeads(key.forward(h), heads);
-        var v = SplitHeads(value.forward(h), heads);
+        var q = SplitHeads(packing.Pad(query.forward(h)), heads);                      // (B, heads, L, dh)
+        var k = SplitHeads(packing.Pad(key.forward(h)), heads);                        // zero at padding keys, which bias masks
+        var v = SplitHeads(packing.Pad(value.forward(h)), heads);
         var o = functional.scaled_dot_product_attention(q, k, v, attn_mask: bias);     // (B, heads, L, dh)
-        return o.transpose(1, 2).flatten(2).MoveToOuterDisposeScope();                  // (B, L, D)
+        return packing.Pack(o.transpose(1, 2).flatten(2)).MoveToOuterDisposeScope();    // (N, D)
     }
 
     // (B, L, heads*dh) -> (B, heads, L, dh)
@@ -254,4 +257,26 @@ internal sealed class InitialWeights(IReadOnlyDictionary<string, Tensor>? loaded
         e.weight = new Parameter(w.detach());
         return e;
     }
+}
+
+/// <summary>
+/// The real tokens of a padded batch: Pack gathers them from (B, L, D) to (N, D), Pad scatters back with zeros at
+/// padding. Linear layers, LayerNorm and the activation act per token, so they give the same rows on N tokens as on
+/// B L; skipping the padding saves a third of the work on a batch of captions of mixed lengths.
+/// </summary>
+internal sealed class TokenPacking
+{
+    private readonly Tensor index;   // (N) positions in the flattened (B L)
+    private readonly long b, l;
+
+    public TokenPacking(Tensor mask)
+    {
+        (b, l) = (mask.shape[0], mask.shape[1]);
+        index = mask.flatten().nonzero().squeeze(1);
+    }
+
+    public Tensor Pack(Tensor x) => x.flatten(0, 1).index_select(0, index);                                   // (B, L, D) -> (N, D)
+
+    public Tensor Pad(Tensor x) =>                                                                             // (N, D) -> (B, L, D)
+        zeros(new long[] { b * l, x.shape[1] }, dtype: x.dtype, device: x.device).index_copy_(0, index, x).view(b, l, -1);
 }

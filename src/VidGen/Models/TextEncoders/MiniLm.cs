@@ -82,13 +82,15 @@ public static class MiniLm
     };
 
     /// <summary>What <see cref="Measure"/> found: load time, per-batch encode times (fresh prompts, cache bypassed), memory.</summary>
+    /// <param name="Tokens">the longest prompt's tokens (special tokens included): the padded length attention runs at</param>
+    /// <param name="RealTokens">all prompts' tokens together: what the dense layers run on</param>
     public sealed record Measurement(double LoadSeconds, LoadStages Stages, double FirstEncodeMs, double MedianEncodeMs, double MinEncodeMs, int Prompts, int Tokens,
-        int Threads, long RssBeforeMiB, long RssAfterLoadMiB, long RssAfterEncodeMiB)
+        int RealTokens, int Threads, long RssBeforeMiB, long RssAfterLoadMiB, long RssAfterEncodeMiB)
     {
         public long RssAddedMiB => RssAfterEncodeMiB - RssBeforeMiB;
         public override string ToString() =>
             $"MiniLM ({MiniLmPackage.Name}) on {Threads} thread(s): load {LoadSeconds:F2} s (map and check hashes {Stages.OpenSeconds:F2}, " +
-            $"graph to tensors {Stages.ConvertSeconds:F2}, build model {Stages.BuildSeconds:F2}); encode {Prompts} prompts ({Tokens} tokens each, padding trimmed): " +
+            $"graph to tensors {Stages.ConvertSeconds:F2}, build model {Stages.BuildSeconds:F2}); encode {Prompts} prompts ({RealTokens} tokens, at most {Tokens} a prompt): " +
             $"first {FirstEncodeMs:F1} ms, median {MedianEncodeMs:F1} ms, best {MinEncodeMs:F1} ms; resident memory {RssBeforeMiB} -> {RssAfterLoadMiB} MiB after load, " +
             $"{RssAfterEncodeMiB} MiB after encoding (+{RssAddedMiB} MiB)";
     }
@@ -119,8 +121,8 @@ public static class MiniLm
         GC.Collect();
         long afterEncode = RssMiB();
         var sorted = times.Order().ToList();
-        int used = prompts.Max(p => Math.Min(encoder.Tokenizer.MaxLength, encoder.Tokenizer.Encode(p).Mask.Count(m => m)));
-        return new Measurement(load, stages, times[0], sorted[sorted.Count / 2], sorted[0], prompts.Count, used, get_num_threads(), before, afterLoad, afterEncode);
+        var lengths = prompts.Select(p => encoder.Tokenizer.Encode(p).Mask.Count(m => m)).ToList();
+        return new Measurement(load, stages, times[0], sorted[sorted.Count / 2], sorted[0], prompts.Count, lengths.Max(), lengths.Sum(), get_num_threads(), before, afterLoad, afterEncode);
     }
 
     static long RssMiB()

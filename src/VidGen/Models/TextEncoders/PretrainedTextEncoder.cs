@@ -211,8 +211,9 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
 
     /// <summary>
     /// Runs the network on <paramref name="prompts"/> without the cache (the model must be on <paramref name="device"/>).
-    /// Only the longest prompt's tokens are computed: attention masks the padding keys, so a real token's state
-    /// does not depend on how much padding follows, and prompts are short (a shapes caption is 8 of 32 tokens).
+    /// Only up to the longest prompt's tokens is computed (and BERT's dense layers skip the padding inside that too):
+    /// attention masks the padding keys, so a real token's state does not depend on how much padding follows, and
+    /// prompts are short (a shapes caption is 8 of 32 tokens).
     /// Padding rows are zero, so a row never depends on the batch it was computed in; the U-Net masks them anyway.
     /// Pooled: BERT's pooler (or [CLS]), CLIP's end token, MiniLM's masked mean.
     /// </summary>
