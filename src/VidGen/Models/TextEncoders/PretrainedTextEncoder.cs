@@ -44,7 +44,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         return new PretrainedTextEncoder(kind, folder, model, tokenizer, Array.Empty<string>());
     }
 
-    /// <summary>Loads the encoder a model config names (kind bert or clip, with its pretrained_path).</summary>
+    /// <summary>Loads the encoder a model config names (kind bert or clip with its pretrained_path, or minilm from the package).</summary>
     /// <param name="source">the config file, for error messages</param>
     public static PretrainedTextEncoder Load(TextEncoderConfig config, string source = "config.json")
     {
