@@ -9,5 +9,6 @@ root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());
 root.Add(ExportCommand.Create());
+root.Add(TextEncoderCommand.Create());
 root.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync();

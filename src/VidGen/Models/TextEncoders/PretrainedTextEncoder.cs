@@ -6,8 +6,9 @@ namespace VidGen.Models.TextEncoders;
 
 /// <summary>
 /// A frozen HuggingFace BERT or CLIP text model read from a local folder (config.json, model.safetensors and the
-/// tokenizer files). Nothing is downloaded. Its weights are never trained and never written into the diffusion
-/// model's checkpoint: the model folder stores only the path (text.pretrained_path in config.json).
+/// tokenizer files), or all-MiniLM-L6-v2 from the package the build restores (<see cref="MiniLm"/>). Nothing is
+/// downloaded. Its weights are never trained and never written into the diffusion model's checkpoint: the model
+/// folder stores only the path (text.pretrained_path in config.json), or for MiniLM only the kind.
 /// Not an nn.Module itself, so a <see cref="VideoDiffusionModel"/> holding it does not register its weights.
 /// </summary>
 public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
@@ -24,6 +25,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
     public IPromptTokenizer Tokenizer { get; }
     public int Width => model.HiddenSize;
     public bool Frozen => true;
+    /// <summary>The folder the weights came from (for MiniLM: the package DLL that holds them).</summary>
     public string Folder { get; }
     public PretrainedTextModel Model => model;
     /// <summary>Checkpoint tensors that belong to other heads of the same checkpoint (e.g. BERT's cls.*, CLIP's vision_model.*) and were skipped.</summary>
@@ -34,12 +36,31 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         Kind = kind; Folder = folder; this.model = model; Tokenizer = tokenizer; IgnoredKeys = ignored;
     }
 
-    /// <summary>Loads the encoder a model config names (kind bert or clip, with its pretrained_path).</summary>
+    /// <summary>Wraps a loaded model: evaluation mode, no gradients. <paramref name="folder"/> says where it came from.</summary>
+    internal static PretrainedTextEncoder FromLoaded(TextEncoderKind kind, string folder, PretrainedTextModel model, IPromptTokenizer tokenizer)
+    {
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad = false;
+        return new PretrainedTextEncoder(kind, folder, model, tokenizer, Array.Empty<string>());
+    }
+
+    /// <summary>Loads the encoder a model config names (kind bert or clip with its pretrained_path, or minilm from the package).</summary>
     /// <param name="config">the model's text section (kind, pretrained_path, max_length)</param>
     /// <param name="source">the config file, for error messages</param>
     public static PretrainedTextEncoder Load(TextEncoderConfig config, string source = "config.json")
     {
         if (config.Kind == TextEncoderKind.Builtin) throw new ArgumentException($"{source}: the text encoder is builtin, not pretrained");
+        if (config.Kind == TextEncoderKind.MiniLm)
+        {
+            // Found by name in the restored package, never by a path: a model trained with it loads on any machine that built VidGen.
+            var minilm = MiniLm.Load(config.MaxLength);
+            if (minilm.Width != config.Dim)
+            {
+                minilm.Dispose();
+                throw new InvalidDataException($"{source}: text.dim is {config.Dim} but MiniLM's hidden size is {minilm.Width}; the config was edited or comes from another encoder");
+            }
+            return minilm;
+        }
         if (string.IsNullOrEmpty(config.PretrainedPath))
             throw new InvalidDataException($"{source}: text.kind is {config.Kind.ToString().ToLowerInvariant()} but text.pretrained_path is empty; set it to the encoder's local folder");
         if (!Directory.Exists(config.PretrainedPath))
@@ -95,7 +116,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
             if (kind == TextEncoderKind.Bert)
             {
                 var adapted = AdaptBertKeys(loaded, ignored);
-                model = new BertTextModel(BertConfig.FromFile(configPath), withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath);
+                model = new BertTextModel(BertConfig.FromFile(configPath), withPooler: adapted.ContainsKey("pooler.dense.weight"), configPath, initial: adapted);
                 Checkpoint.CopyInto(model, adapted, weightsPath);
             }
             else
@@ -167,17 +188,15 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
         lock (gate) // the frozen model may be shared (training model and its EMA copy, web requests)
         {
             if (current.type != device.type || current.index != device.index) { model.to(device); current = device; ClearCache(); }
-            using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             var missing = prompts.Distinct().Where(p => !cache.ContainsKey(p)).ToList();
             var fresh = new Dictionary<string, (Tensor Tokens, Tensor Mask, Tensor Pooled)>();
             if (missing.Count > 0)
             {
-                var (ids, mask) = TextBatch.Tokenize(Tokenizer, missing, device);
-                var (hidden, pooled) = model.Forward(ids, mask);                        // (M, L, D), (M, D)
+                var computed = Compute(missing, device);
                 for (int i = 0; i < missing.Count; i++)
                 {
-                    var row = (hidden[i], mask[i], pooled[i]);
+                    var row = (computed.Tokens[i], computed.Mask[i], computed.Pooled[i]);
                     if (cache.Count < CacheCapacity)
                         cache[missing[i]] = (row.Item1.DetachFromDisposeScope(), row.Item2.DetachFromDisposeScope(), row.Item3.DetachFromDisposeScope());
                     else fresh[missing[i]] = row;
@@ -189,6 +208,30 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
                 stack(rows.Select(r => r.Mask)).MoveToOuterDisposeScope(),              // (B, L)
                 stack(rows.Select(r => r.Pooled)).MoveToOuterDisposeScope());           // (B, D)
         }
+    }
+
+    /// <summary>
+    /// Runs the network on <paramref name="prompts"/> without the cache (the model must be on <paramref name="device"/>).
+    /// Only up to the longest prompt's tokens is computed (and BERT's dense layers skip the padding inside that too):
+    /// attention masks the padding keys, so a real token's state does not depend on how much padding follows, and
+    /// prompts are short (a shapes caption is 8 of 32 tokens).
+    /// Padding rows are zero, so a row never depends on the batch it was computed in; the U-Net masks them anyway.
+    /// Pooled: BERT's pooler (or [CLS]), CLIP's end token, MiniLM's masked mean.
+    /// </summary>
+    internal TextCondition Compute(IReadOnlyList<string> prompts, Device device)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (ids, mask) = TextBatch.Tokenize(Tokenizer, prompts, device);                // (M, L)
+        long l = ids.shape[1];
+        long used = mask.sum(1).max().item<long>();                                     // the longest prompt, special tokens included
+        var (hidden, pooled) = model.Forward(ids.narrow(1, 0, used), mask.narrow(1, 0, used)); // (M, U, D), (M, D)
+        var keep = mask.narrow(1, 0, used).unsqueeze(-1);                               // (M, U, 1)
+        hidden = hidden.masked_fill(keep.logical_not(), 0f);
+        if (Kind == TextEncoderKind.MiniLm)
+            pooled = hidden.sum(1) / keep.sum(1).to_type(hidden.dtype);                  // sentence-transformers' mean pooling
+        if (used < l) hidden = nn.functional.pad(hidden, new long[] { 0, 0, 0, l - used }); // (M, L, D), zeros at padding
+        return new TextCondition(hidden.MoveToOuterDisposeScope(), mask.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
     }
 
     /// <summary>Prompts whose encodings are kept (about 100 KB each for bert-base at 32 tokens).</summary>
@@ -220,12 +263,14 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>
-    /// Parses a text encoder choice: "builtin", "bert:PATH", "clip:PATH" or a bare PATH (kind detected).
+    /// Parses a text encoder choice: "builtin", "minilm" (the packaged all-MiniLM-L6-v2), "bert:PATH", "clip:PATH"
+    /// or a bare PATH (kind detected).
     /// </summary>
     public static (TextEncoderKind Kind, string? Path) ParseSpec(string spec)
     {
         var s = spec.Trim();
         if (s.Length == 0 || s.Equals("builtin", StringComparison.OrdinalIgnoreCase)) return (TextEncoderKind.Builtin, null);
+        if (s.Equals(MiniLm.SpecName, StringComparison.OrdinalIgnoreCase)) return (TextEncoderKind.MiniLm, null);
         foreach (var (prefix, kind) in new[] { ("bert:", TextEncoderKind.Bert), ("clip:", TextEncoderKind.Clip) })
             if (s.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
@@ -233,18 +278,29 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
                 if (path.Length == 0) throw new ArgumentException($"--text-encoder {spec}: give the folder after '{prefix}', e.g. {prefix}/models/bert-base-uncased");
                 return (kind, path);
             }
-        if (!Directory.Exists(s)) throw new ArgumentException($"--text-encoder {spec}: use builtin, bert:FOLDER, clip:FOLDER or an existing model folder");
+        if (!Directory.Exists(s)) throw new ArgumentException($"--text-encoder {spec}: use builtin, minilm, bert:FOLDER, clip:FOLDER or an existing model folder");
         return (Detect(s), s);
     }
 
     /// <summary>
-    /// The model config with the chosen text encoder: for a pretrained one, kind, absolute path, text width and
+    /// The model config with the chosen text encoder: for a pretrained one, kind, absolute path (none for minilm), text width and
     /// the U-Net's context width set to its hidden size, and a prompt length of min(32, its positions).
     /// </summary>
     public static ModelConfig Configure(ModelConfig config, string spec)
     {
         var (kind, path) = ParseSpec(spec);
         if (kind == TextEncoderKind.Builtin) return config with { Text = config.Text with { Kind = kind, PretrainedPath = null } };
+        if (kind == TextEncoderKind.MiniLm)
+            return config with
+            {
+                // No path: the package is found by name and version wherever VidGen is built.
+                Text = config.Text with
+                {
+                    Kind = kind, PretrainedPath = null, Dim = MiniLm.Width, Layers = MiniLm.Config.NumHiddenLayers, Heads = MiniLm.Config.NumAttentionHeads,
+                    MaxLength = Math.Min(DefaultMaxLength, MiniLm.Config.MaxPositionEmbeddings),
+                },
+                Unet = config.Unet with { ContextDim = MiniLm.Width },
+            };
         var full = System.IO.Path.GetFullPath(path!);
         if (!Directory.Exists(full))
             throw new DirectoryNotFoundException($"--text-encoder: folder {full} not found; give the local folder of a HuggingFace {kind.ToString().ToUpperInvariant()} model (config.json, model.safetensors and its vocabulary)");

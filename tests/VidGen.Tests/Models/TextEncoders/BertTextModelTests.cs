@@ -11,6 +11,30 @@ public class BertTextModelTests
 {
     static readonly string[] Prompts = { "a red circle moving left", "the small blue squares, moving up!" };
 
+    /// <summary>Built from loaded weights, the model shares them and skips the random init it would overwrite.</summary>
+    [Fact]
+    public void BuildingFromLoadedWeightsSkipsTheRandomInit()
+    {
+        manual_seed(7);
+        using var random = new BertTextModel(TinyPretrained.Bert);
+        var weights = random.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        manual_seed(11);
+        using var loaded = new BertTextModel(TinyPretrained.Bert, initial: weights);
+        var next = rand(4);
+        manual_seed(11);
+        Assert.False(TensorAssert.Same(rand(4), next)); // TorchSharp's Embedding constructor always draws (a 1-row table here)
+        manual_seed(11);
+        using (var _ = nn.Embedding(1, TinyPretrained.Bert.HiddenSize)) { }
+        using (var _ = nn.Embedding(1, TinyPretrained.Bert.HiddenSize)) { }
+        using (var _ = nn.Embedding(1, TinyPretrained.Bert.HiddenSize)) { }
+        Assert.True(TensorAssert.Same(rand(4), next));                                   // and nothing else was drawn
+        foreach (var (key, value) in loaded.state_dict())
+            Assert.True(TensorAssert.Same(weights[key], value), key);
+        using var partial = new BertTextModel(TinyPretrained.Bert, initial: weights.Where(kv => !kv.Key.StartsWith("pooler.")).ToDictionary());
+        Assert.False(TensorAssert.Same(weights["pooler.dense.weight"], partial.state_dict()["pooler.dense.weight"])); // what is missing starts random
+        foreach (var t in weights.Values) t.Dispose();
+    }
+
     [Theory]
     [InlineData("", false, false)]        // BertModel.save_pretrained
     [InlineData("bert.", true, false)]    // BertForPreTraining, as bert-base-uncased ships: task heads beside the encoder

@@ -55,7 +55,7 @@ public class PretrainedTextModelIntegrationTests
 
     [Theory]
     [InlineData("bert:", "give the folder after 'bert:'")]
-    [InlineData("/no/such/folder", "use builtin, bert:FOLDER, clip:FOLDER")]
+    [InlineData("/no/such/folder", "use builtin, minilm, bert:FOLDER, clip:FOLDER")]
     [InlineData("clip:/no/such/folder", "/no/such/folder not found")]
     public void BadTextEncoderChoiceIsExplained(string spec, string expected)
     {
