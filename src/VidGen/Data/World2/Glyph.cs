@@ -22,7 +22,7 @@ public sealed class Glyph
 
     /// <summary>
     /// Farthest visible (alpha > 1%) point from the centre, in box half-sides: how far a spinning object reaches
-    /// (a square's corners reach 0.86 * sqrt(2); most emoji about 1.1-1.3).
+    /// (a square's corners reach 0.92 * sqrt(2); most emoji about 1.1-1.3).
     /// </summary>
     public float Reach { get; }
 

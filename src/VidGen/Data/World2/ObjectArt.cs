@@ -119,7 +119,7 @@ public sealed class ObjectArt
         switch (c)
         {
             case ObjectClass.Circle: return u * u + v * v <= 0.95f * 0.95f;
-            case ObjectClass.Square: return MathF.Abs(u) <= 0.86f && MathF.Abs(v) <= 0.86f;
+            case ObjectClass.Square: return MathF.Abs(u) <= 0.92f && MathF.Abs(v) <= 0.92f;
             case ObjectClass.Triangle: return InPolygon(TriangleCorners, u, v);
             case ObjectClass.Star: return InPolygon(StarCorners, u, v);
             case ObjectClass.Heart:

@@ -37,13 +37,15 @@ internal sealed class ClipBackground
         Height = h;
         var px = v.Pixels;
         rows = new float[h * 3];
-        var scratch = new float[f * w];
+        // Every other column of every frame (alternating with the frame, so all columns count): half the work of a
+        // full median and the same estimate on a background that does not vary along the row.
+        var scratch = new float[f * (w + 1) / 2];
         for (int y = 0; y < h; y++)
             for (int c = 0; c < 3; c++)
             {
                 int k = 0;
                 for (int t = 0; t < f; t++)
-                    for (int x = 0; x < w; x++) scratch[k++] = px[((t * h + y) * w + x) * 3 + c];
+                    for (int x = t & 1; x < w; x += 2) scratch[k++] = px[((t * h + y) * w + x) * 3 + c];
                 rows[y * 3 + c] = Median(scratch.AsSpan(0, k));
             }
 

@@ -36,6 +36,9 @@ public sealed class World2Judge
 
     public World2Judge(ObjectArt art) => this.art = art;
 
+    /// <summary>The artwork the templates come from.</summary>
+    public ObjectArt Art => art;
+
     /// <summary>Reads <paramref name="clip"/> (any size; geometry scales with its side and frame count).</summary>
     public ClipReading Read(Video clip)
     {
@@ -55,7 +58,7 @@ public sealed class World2Judge
     }
 
     /// <summary>
-    /// The template blur that best explains the clip: on the largest object's middle frame, the three classes that
+    /// The template blur that best explains the clip: on the largest object's middle frame, the two classes that
     /// fit best unblurred are refitted at each blur level, and the level with the lowest residual wins (a higher
     /// level must lower it by 2%, so sharp clips stay sharp).
     /// </summary>
@@ -68,12 +71,12 @@ public sealed class World2Judge
         matcher.Blur = 0;
         var candidates = Terms.Classes
             .Select(c => (Class: c, Fit: matcher.Refine(c, Initial(c, blob), region, levels: 1, iterations: 1)))
-            .OrderBy(x => x.Fit.Fit.Ssd).Take(Shortlist).ToArray();
+            .OrderBy(x => x.Fit.Fit.Ssd).Take(2).ToArray();
         int best = 0; double bestSsd = double.MaxValue;
         for (int level = 0; level <= TemplateMatcher.MaxBlur; level++)
         {
             matcher.Blur = level;
-            double ssd = candidates.Min(c => matcher.Refine(c.Class, c.Fit.Pose, region, levels: 2, iterations: 2).Fit.Ssd);
+            double ssd = candidates.Min(c => matcher.Refine(c.Class, c.Fit.Pose, region, levels: 2, firstLevel: 1, iterations: 2).Fit.Ssd);
             if (ssd < 0.98 * bestSsd) { best = level; bestSsd = ssd; }
         }
         return best;
@@ -292,19 +295,29 @@ public sealed class World2Judge
         float areaStart = (float)seen.Take(k).Average(t => track[t]!.Pixels.Count), areaEnd = (float)seen.TakeLast(k).Average(t => track[t]!.Pixels.Count);
         float areaRatio = MathF.Sqrt(areaEnd / MathF.Max(areaStart, 1));
 
-        Movement movement;
+        Movement movement = Movement.Still;
         if (travel >= MinTravel * side)
             movement = MathF.Abs(dx) >= MathF.Abs(dy) ? (dx < 0 ? Movement.Left : Movement.Right) : (dy < 0 ? Movement.Up : Movement.Down);
         else if (yRange >= 0.1f * side && xRange < 0.06f * side) movement = Movement.Bouncing;
         else if (areaRatio >= 1.25f) movement = Movement.Growing;
         else if (areaRatio <= 0.8f) movement = Movement.Shrinking;
-        else movement = !noSpin && AppearanceChanges(track, seen, v, bg) ? Movement.Spinning : Movement.Still;
+        // A look that changes in place is a turn, unless the colour changes (which changes the look too; the world
+        // never turns a colour-changing object).
+        bool colourChanges = ColourChanges(track, seen, v, bg);
+        if (movement is Movement.Still && !noSpin && !colourChanges && AppearanceChanges(track, seen, v, bg)) movement = Movement.Spinning;
 
-        // Frames to fit templates on: the first and the last (a colour change is complete at both ends, mid-way it is
-        // a blend no palette colour fits); a turning object only its first (it starts upright).
-        int[] fitFrames = movement == Movement.Spinning
-            ? new[] { seen[0] }
-            : new[] { seen[0], seen[^1] }.Distinct().ToArray();
+        // Frames to fit templates on: four spread over the clip (noise averages out over them); when the colour
+        // changes, two from each end's fifth (the change is complete there, mid-way it is a blend no palette colour
+        // fits); a turning object only its first (it starts upright).
+        int[] fitFrames;
+        if (movement == Movement.Spinning) fitFrames = new[] { seen[0] };
+        else if (colourChanges)
+        {
+            var early = seen.Where(t => t <= 0.2f * (frames - 1)).DefaultIfEmpty(seen[0]);
+            var late = seen.Where(t => t >= 0.8f * (frames - 1)).DefaultIfEmpty(seen[^1]);
+            fitFrames = new[] { seen[0], early.Last(), late.First(), seen[^1] }.Distinct().ToArray();
+        }
+        else fitFrames = new[] { seen[0], seen[seen.Length / 3], seen[2 * seen.Length / 3], seen[^1] }.Distinct().ToArray();
         var regions = fitFrames.ToDictionary(t => t, t => RegionAround(track[t]!, blobs[t], v, bg));
 
         // Coarse pass over every class on the fitted frame where the object is largest, then the best few refined
@@ -342,10 +355,10 @@ public sealed class World2Judge
         if (movement == Movement.Spinning)
         {
             var turned = TrackAngle(best, bestFits[fitFrames[0]].Pose, seen, track, blobs, v, bg, matcher, angles);
-            if (MathF.Abs(turned) < 60f)
+            if (MathF.Abs(turned) < 60f || !Terms.CanSpin(best))
             {
-                // Not turning after all (a colour change, or noise, changed its look): read it as a still object,
-                // from three frames.
+                // Not turning after all (noise changed its look, or it is a circle, whose turn cannot be seen): read
+                // it as a still object, from several frames.
                 Array.Clear(angles);
                 var still = ReadObject(track, blobs, v, bg, matcher, g, noSpin: true);
                 return still;
@@ -440,6 +453,30 @@ public sealed class World2Judge
         return ((float)((k * stx - st * sx) / den * span), (float)((k * sty - st * sy) / den * span));
     }
 
+    /// <summary>
+    /// Whether the blob's mean colour (its residual over the background, weighted by how far each pixel is from it)
+    /// differs between the first and the last fifth of the clip by more than 0.25 (RGB distance, at full contrast).
+    /// </summary>
+    static bool ColourChanges(Blob?[] track, int[] seen, Video v, ClipBackground bg)
+    {
+        (float R, float G, float B) Mean(IEnumerable<int> frames)
+        {
+            double r = 0, g = 0, b = 0, m = 0;
+            foreach (int t in frames)
+                foreach (int k in track[t]!.Pixels)
+                {
+                    int x = k % v.Width, y = k / v.Width, i = ((t * v.Height + y) * v.Width + x) * 3;
+                    float er = v.Pixels[i] - bg.At(t, y, 0), eg = v.Pixels[i + 1] - bg.At(t, y, 1), eb = v.Pixels[i + 2] - bg.At(t, y, 2);
+                    float w = MathF.Sqrt(er * er + eg * eg + eb * eb);
+                    r += w * v.Pixels[i]; g += w * v.Pixels[i + 1]; b += w * v.Pixels[i + 2]; m += w;
+                }
+            return m <= 0 ? (0, 0, 0) : ((float)(r / m), (float)(g / m), (float)(b / m));
+        }
+        int k5 = Math.Max(1, seen.Length / 5);
+        var (a, b) = (Mean(seen.Take(k5)), Mean(seen.TakeLast(k5)));
+        return MathF.Sqrt((a.R - b.R) * (a.R - b.R) + (a.G - b.G) * (a.G - b.G) + (a.B - b.B) * (a.B - b.B)) > 0.25f;
+    }
+
     /// <summary>Share of a still object's patch energy its look must change by to be checked for spinning.</summary>
     const double ChangeShare = 0.03;
 
@@ -500,9 +537,23 @@ public sealed class World2Judge
     }
 
     /// <summary>
-    /// Follows a turning object's angle: in each frame the best of the angles within 40 degrees of the previous
-    /// frame's (4-degree steps, then a parabola through the best three), at the first frame's centre and radius.
-    /// Writes every frame's angle and returns the total turn in degrees.
+    /// The angle a class looks the same after (square 90, triangle 120, star 72 degrees; the heart and the emoji
+    /// only after a whole turn): a frame-to-frame turn can be followed up to just under half of it.
+    /// </summary>
+    static float SymmetryPeriod(ObjectClass c) => c switch
+    {
+        ObjectClass.Square => 90,
+        ObjectClass.Triangle => 120,
+        ObjectClass.Star => 72,
+        _ => 360,
+    };
+
+    /// <summary>
+    /// Follows a turning object's angle: in each frame the best of the angles within a window of the previous
+    /// frame's (just under half the class's symmetry period, at most 90 degrees; 4-degree steps, then a parabola
+    /// through the best three), at the first frame's centre and radius. Writes every frame's angle and returns the
+    /// total turn in degrees. (The world's fast spin, 420 degrees over the clip, stays inside the window from 13
+    /// frames on for the star and 16 frames are the default.)
     /// </summary>
     static float TrackAngle(ObjectClass cls, TrackPoint start, int[] seen, Blob?[] track, List<Blob>[] blobs, Video v, ClipBackground bg, TemplateMatcher matcher, float[] angles)
     {
@@ -512,7 +563,7 @@ public sealed class World2Judge
         foreach (int t in seen.Skip(1))
         {
             var region = RegionAround(track[t]!, blobs[t], v, bg, pad: 0.6f * start.Radius);
-            const int steps = 10;
+            int steps = (int)MathF.Floor((MathF.Min(90f, SymmetryPeriod(cls) / 2 - 2)) / 4f);
             var scores = new double[2 * steps + 1];
             for (int s = -steps; s <= steps; s++)
                 scores[s + steps] = matcher.Score(cls, start with { Angle = angle + 4f * s }, region, 1).Ssd;

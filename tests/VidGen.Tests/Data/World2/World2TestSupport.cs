@@ -15,6 +15,16 @@ public sealed class EmojiFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs the emoji font; skipped and failed as <see cref="EmojiFactAttribute"/>.</summary>
+public sealed class EmojiTheoryAttribute : TheoryAttribute
+{
+    public EmojiTheoryAttribute()
+    {
+        if (!EmojiFont.IsInstalled() && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            Skip = $"the emoji font is not installed (apt-get install {EmojiFont.Package}); CI installs it and runs this test";
+    }
+}
+
 /// <summary>The artwork, loaded once per test class (decoding 16 PNGs takes a few tens of milliseconds).</summary>
 public sealed class ArtFixture
 {
