@@ -38,10 +38,16 @@ public static class EvalCommand
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => 0 };
         var probe = new Option<bool>("--direction-probe") { Description = "instead of scoring clips: the centroid path of the model's mean clip (x0 at pure noise) for each direction of a large red square, and the share of real clips' variance direction explains" };
 
-        var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world (or, with --ground-truth, the detector's accuracy)")
-            { model, clips, batch, steps, sampler, guidance, seed, heldOut, json, groundTruth, resolution, frames, failures, device, threads, probe };
+        var world = new Option<string>("--world") { Description = "shapes (one object, 32x32x8) | world2 (the compositional world, 64x64x16: scored per category)", DefaultValueFactory = _ => "shapes" };
+        var world2 = new EvalWorld2Command.Options();
+
+        var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world or the second world (or, with --ground-truth, the detector's accuracy)")
+            { model, clips, batch, steps, sampler, guidance, seed, heldOut, json, groundTruth, resolution, frames, failures, device, threads, probe, world };
+        foreach (var o in world2.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
+            if (EvalWorld2Command.IsWorld2(r.GetValue(world)!))
+                return EvalWorld2Command.Run(r, world2, new(model, clips, batch, steps, sampler, guidance, seed, heldOut, json, groundTruth, resolution, frames, failures, device, threads));
             var options = new FidelityOptions
             {
                 Clips = r.GetValue(clips), ClipsPerPrompt = r.GetValue(batch), HeldOutFraction = r.GetValue(heldOut), Seed = r.GetValue(seed),
