@@ -20,7 +20,8 @@ namespace VidGen.Evaluation.World2;
 /// template angle frame to frame.</para>
 /// <para>4. Class by template matching against the artwork itself at the detected scale (see
 /// <see cref="TemplateMatcher"/>): every class is fitted coarsely on one frame, the three best are refined on
-/// the first and last frames, and the lowest total residual wins. A shape's colour is the palette colour
+/// four frames, and then vote with every other frame (the pose carried from the nearest fitted frame, the best of a
+/// half-pixel grid): the lowest total residual wins. A shape's colour is the palette colour
 /// that fits it best (on the first frame, and on the last for a colour change); the size is the fitted radius
 /// against the geometric mean of the small and large radii.</para>
 /// </summary>
@@ -58,26 +59,30 @@ public sealed class World2Judge
     }
 
     /// <summary>
-    /// The template blur that best explains the clip: on the largest object's middle frame, the two classes that
-    /// fit best unblurred are refitted at each blur level, and the level with the lowest residual wins (a higher
-    /// level must lower it by 2%, so sharp clips stay sharp).
+    /// The template blur that best explains the clip: on the two largest objects' middle frames, the two classes
+    /// that fit each best unblurred are refitted at each blur level, and the level with the lowest total residual
+    /// wins (a higher level must lower it by 0.5%, so sharp clips stay sharp).
     /// </summary>
     int EstimateBlur(List<Blob?[]> tracks, List<Blob>[] blobs, Video v, ClipBackground bg, TemplateMatcher matcher)
     {
-        var track = tracks.OrderByDescending(t => t.Where(b => b is not null).Average(b => b!.Pixels.Count)).First();
-        var seen = Enumerable.Range(0, track.Length).Where(t => track[t] is not null).ToArray();
-        var blob = track[seen[seen.Length / 2]]!;
-        var region = RegionAround(blob, blobs[blob.Frame], v, bg);
+        var probes = new List<(TemplateMatcher.Region Region, (ObjectClass Class, (TrackPoint Pose, TemplateMatcher.Fit Fit) Fit)[] Candidates)>();
         matcher.Blur = 0;
-        var candidates = Terms.Classes
-            .Select(c => (Class: c, Fit: matcher.Refine(c, Initial(c, blob), region, levels: 1, iterations: 1)))
-            .OrderBy(x => x.Fit.Fit.Ssd).Take(2).ToArray();
+        foreach (var track in tracks.OrderByDescending(t => t.Where(b => b is not null).Average(b => b!.Pixels.Count)).Take(2))
+        {
+            var seen = Enumerable.Range(0, track.Length).Where(t => track[t] is not null).ToArray();
+            var blob = track[seen[seen.Length / 2]]!;
+            var region = RegionAround(blob, blobs[blob.Frame], v, bg);
+            var candidates = Terms.Classes
+                .Select(c => (Class: c, Fit: matcher.Refine(c, Initial(c, blob), region, levels: 1, iterations: 1)))
+                .OrderBy(x => x.Fit.Fit.Ssd).Take(2).ToArray();
+            probes.Add((region, candidates));
+        }
         int best = 0; double bestSsd = double.MaxValue;
         for (int level = 0; level <= TemplateMatcher.MaxBlur; level++)
         {
             matcher.Blur = level;
-            double ssd = candidates.Min(c => matcher.Refine(c.Class, c.Fit.Pose, region, levels: 2, firstLevel: 1, iterations: 2).Fit.Ssd);
-            if (ssd < 0.98 * bestSsd) { best = level; bestSsd = ssd; }
+            double ssd = probes.Sum(p => p.Candidates.Min(c => matcher.Refine(c.Class, c.Fit.Pose, p.Region, levels: 2, firstLevel: 1, iterations: 2).Fit.Ssd));
+            if (ssd < 0.995 * bestSsd) { best = level; bestSsd = ssd; }
         }
         return best;
     }
@@ -323,26 +328,41 @@ public sealed class World2Judge
         // Coarse pass over every class on the fitted frame where the object is largest, then the best few refined
         // on all fitted frames.
         int mid = fitFrames.OrderByDescending(t => track[t]!.Pixels.Count).First();
-        var coarse = Terms.Classes
-            .Select(c => (Class: c, Fit: matcher.Refine(c, Initial(c, track[mid]!), regions[mid], levels: 1, iterations: 1)))
+        var coarse = Terms.Classes.Select(c => (Class: c, Fit: Coarse(c, track[mid]!, regions[mid], matcher)))
             .OrderBy(x => x.Fit.Fit.Ssd).Take(Shortlist).ToArray();
         ObjectClass best = coarse[0].Class;
         double bestTotal = double.MaxValue;
         var bestFits = new Dictionary<int, (TrackPoint Pose, TemplateMatcher.Fit Fit)>();
+        // The frames that vote: every other seen frame and the fitted ones (noise averages out over them), but only
+        // each end's fifth when the colour changes; a turning object only its first.
+        int[] voters = movement == Movement.Spinning ? new[] { seen[0] }
+            : colourChanges ? seen.Where(t => t <= 0.2f * (frames - 1) || t >= 0.8f * (frames - 1)).ToArray()
+            : seen.Where((t, i) => i % 2 == 0 || fitFrames.Contains(t)).ToArray();
+        var voterRegions = voters.ToDictionary(t => t, t => regions.TryGetValue(t, out var r) ? r : RegionAround(track[t]!, blobs[t], v, bg));
         foreach (var (c, coarseFit) in coarse)
         {
             var fits = new Dictionary<int, (TrackPoint Pose, TemplateMatcher.Fit Fit)>();
-            double total = 0;
             // The middle frame from its coarse pose, the others from it moved with the blob (their own scale search
             // follows a growing object), at half-pixel steps sampled once per pixel.
             var midFit = matcher.Refine(c, coarseFit.Pose, regions[mid], levels: 2, firstLevel: 1);
             foreach (int t in fitFrames)
+                fits[t] = t == mid ? midFit : matcher.Refine(c, Moved(midFit.Pose, track[mid]!, track[t]!), regions[t], levels: 2, firstLevel: 0, iterations: 2);
+            // The vote: in every voting frame the pose carried from the nearest fitted frame, best of a 3 x 3 half-pixel grid.
+            double total = 0;
+            foreach (int t in voters)
             {
-                var r = t == mid ? midFit : matcher.Refine(c, Moved(midFit.Pose, track[mid]!, track[t]!), regions[t], levels: 2, firstLevel: 0, iterations: 2);
-                fits[t] = r; total += r.Fit.Ssd;
+                if (fits.TryGetValue(t, out var fitted)) { total += fitted.Fit.Ssd; continue; }
+                int near = fitFrames.OrderBy(u => Math.Abs(u - t)).First();
+                var pose = Moved(fits[near].Pose, track[near]!, track[t]!);
+                double bestHere = double.MaxValue;
+                for (int oy = -1; oy <= 1; oy++)
+                    for (int ox = -1; ox <= 1; ox++)
+                        bestHere = Math.Min(bestHere, matcher.Score(c, pose with { X = pose.X + 0.5f * ox, Y = pose.Y + 0.5f * oy }, voterRegions[t], 1).Ssd);
+                total += bestHere;
             }
             if (total < bestTotal) { bestTotal = total; best = c; bestFits = fits; }
         }
+        bestTotal = fitFrames.Sum(t => bestFits[t].Fit.Ssd);
         // The winner at quarter-pixel steps, sampled as the renderer samples: its exact pose, radius and colour.
         foreach (int t in fitFrames)
         {
@@ -477,7 +497,11 @@ public sealed class World2Judge
         return MathF.Sqrt((a.R - b.R) * (a.R - b.R) + (a.G - b.G) * (a.G - b.G) + (a.B - b.B) * (a.B - b.B)) > 0.25f;
     }
 
-    /// <summary>Share of a still object's patch energy its look must change by to be checked for spinning.</summary>
+    /// <summary>
+    /// Share of a still object's patch energy its look must change by to be checked for spinning (a turning sun,
+    /// the nearest to round of the emoji: 0.1 after 16 degrees; a still object under noise: about 0 once the noise's
+    /// own share is taken off).
+    /// </summary>
     const double ChangeShare = 0.03;
 
     /// <summary>Peaks of the height (lowest y) over the path, counting only peaks at least half the full range high.</summary>
@@ -497,41 +521,36 @@ public sealed class World2Judge
     }
 
     /// <summary>
-    /// Whether an object that stays in place at the same size changes its look over the clip: its smoothed residual
-    /// patch in any other frame differs from the first frame's by more than <see cref="ChangeShare"/> of their
-    /// mean energy (a square turned by 10 degrees: about 0.1; noise of sigma 0.05 on a dim object: under 0.01).
+    /// Whether an object that stays in place at the same size changes its look over the clip: its residual patch
+    /// (pixels minus background) in any other frame differs from the first frame's by more than
+    /// <see cref="ChangeShare"/> of their mean energy, after taking off what the background's noise level alone would
+    /// give (twice its variance per value for a difference). Not smoothed: a turning sun shows only in its thin rays
+    /// and its face, which a smoothing would wash out.
     /// </summary>
     static bool AppearanceChanges(Blob?[] track, int[] seen, Video v, ClipBackground bg)
     {
         int x0 = seen.Min(t => track[t]!.X0) - 1, y0 = seen.Min(t => track[t]!.Y0) - 1;
         int x1 = seen.Max(t => track[t]!.X1) + 1, y1 = seen.Max(t => track[t]!.Y1) + 1;
         x0 = Math.Max(0, x0); y0 = Math.Max(0, y0); x1 = Math.Min(v.Width, x1); y1 = Math.Min(v.Height, y1);
+        int n = (y1 - y0) * (x1 - x0) * 3;
         float[] Patch(int t)
         {
-            var p = new float[(y1 - y0) * (x1 - x0) * 3];
+            var p = new float[n];
             int i = 0;
             for (int y = y0; y < y1; y++)
                 for (int x = x0; x < x1; x++)
-                    for (int c = 0; c < 3; c++)
-                    {
-                        float s = 0; int n = 0;
-                        for (int yy = Math.Max(0, y - 1); yy <= Math.Min(v.Height - 1, y + 1); yy++)
-                            for (int xx = Math.Max(0, x - 1); xx <= Math.Min(v.Width - 1, x + 1); xx++)
-                            {
-                                s += v.Pixels[((t * v.Height + yy) * v.Width + xx) * 3 + c] - bg.At(t, yy, c); n++;
-                            }
-                        p[i++] = s / n;
-                    }
+                    for (int c = 0; c < 3; c++) p[i++] = v.Pixels[((t * v.Height + y) * v.Width + x) * 3 + c] - bg.At(t, y, c);
             return p;
         }
+        double variance = (double)bg.Noise * bg.Noise;
         var first = Patch(seen[0]);
-        double e0 = first.Sum(x => (double)x * x);
+        double e0 = first.Sum(x => (double)x * x) - variance * n;
         foreach (int t in seen.Where((_, i) => i % 2 == 1 || i == seen.Length - 1))
         {
             var p = Patch(t);
             double diff = 0, e = 0;
             for (int i = 0; i < p.Length; i++) { diff += (p[i] - first[i]) * (p[i] - first[i]); e += p[i] * p[i]; }
-            if (diff > ChangeShare * (e0 + e) / 2) return true;
+            if (diff - 2 * variance * n > ChangeShare * Math.Max(1e-9, (e0 + e - variance * n) / 2)) return true;
         }
         return false;
     }
@@ -549,24 +568,31 @@ public sealed class World2Judge
     };
 
     /// <summary>
-    /// Follows a turning object's angle: in each frame the best of the angles within a window of the previous
-    /// frame's (just under half the class's symmetry period, at most 90 degrees; 4-degree steps, then a parabola
-    /// through the best three), at the first frame's centre and radius. Writes every frame's angle and returns the
-    /// total turn in degrees. (The world's fast spin, 420 degrees over the clip, stays inside the window from 13
-    /// frames on for the star and 16 frames are the default.)
+    /// Follows a turning object's angle at the first frame's centre and radius: in the second frame the best angle
+    /// within just under half the class's symmetry period (at most 88 degrees), in later frames the best within 14
+    /// degrees of where the mean turn so far predicts (2-degree steps, then a parabola through the best three).
+    /// Writes every frame's angle and returns the total turn in degrees. (A star looks the same after 72 degrees, so
+    /// its turn per frame must stay under 34: the world's fast spin, 420 degrees over the clip, does from 14 frames on,
+    /// and 16 are the default.)
     /// </summary>
     static float TrackAngle(ObjectClass cls, TrackPoint start, int[] seen, Blob?[] track, List<Blob>[] blobs, Video v, ClipBackground bg, TemplateMatcher matcher, float[] angles)
     {
-        float angle = 0;
+        float angle = 0, rate = 0;
         int previous = seen[0];
         angles[previous] = 0;
+        float half = SymmetryPeriod(cls) / 2 - 2;
         foreach (int t in seen.Skip(1))
         {
             var region = RegionAround(track[t]!, blobs[t], v, bg, pad: 0.6f * start.Radius);
-            int steps = (int)MathF.Floor((MathF.Min(90f, SymmetryPeriod(cls) / 2 - 2)) / 4f);
+            // The first step searches widely; later ones near where the turn so far predicts (a steady spin), so a
+            // near-symmetric emoji (the sun's rays) cannot jump to a look-alike angle.
+            bool firstStep = previous == seen[0];
+            float predicted = angle + rate * (t - previous);
+            float window = firstStep ? MathF.Min(88f, half) : MathF.Min(14f, half);
+            int steps = (int)MathF.Floor(window / 2f);
             var scores = new double[2 * steps + 1];
             for (int s = -steps; s <= steps; s++)
-                scores[s + steps] = matcher.Score(cls, start with { Angle = angle + 4f * s }, region, 1).Ssd;
+                scores[s + steps] = matcher.Score(cls, start with { Angle = predicted + 2f * s }, region, 1).Ssd;
             int bi = Array.IndexOf(scores, scores.Min());
             float refine = 0;
             if (bi > 0 && bi < scores.Length - 1)
@@ -574,10 +600,11 @@ public sealed class World2Judge
                 double a = scores[bi - 1], b = scores[bi], c = scores[bi + 1], den = a - 2 * b + c;
                 if (den > 1e-12) refine = (float)Math.Clamp(0.5 * (a - c) / den, -0.5, 0.5);
             }
-            float next = angle + 4f * (bi - steps + refine);
+            float next = predicted + 2f * (bi - steps + refine);
             // Frames between two seen frames turn evenly.
             for (int u = previous + 1; u <= t; u++) angles[u] = angle + (next - angle) * (u - previous) / (t - previous);
             angle = next; previous = t;
+            rate = angle / (t - seen[0]);
         }
         for (int u = previous + 1; u < angles.Length; u++) angles[u] = angle;
         return angles[seen[^1]] - angles[seen[0]];
@@ -613,6 +640,27 @@ public sealed class World2Judge
     /// A class's starting pose from a blob: the radius that makes the class's visible box as wide or as tall as the
     /// blob (whichever asks more), centred so the visible boxes coincide.
     /// </summary>
+    /// <summary>
+    /// A class's coarse fit: two short descents at whole-pixel steps, from the pose its visible box gives and from
+    /// the one its covered area gives (noise and blur widen a blob's box; parts that match the background shrink
+    /// it), the better kept.
+    /// </summary>
+    (TrackPoint Pose, TemplateMatcher.Fit Fit) Coarse(ObjectClass c, Blob b, TemplateMatcher.Region region, TemplateMatcher matcher)
+    {
+        var byBox = matcher.Refine(c, Initial(c, b), region, levels: 1, iterations: 2);
+        var byArea = matcher.Refine(c, InitialByArea(c, b), region, levels: 1, iterations: 2);
+        return byArea.Fit.Ssd < byBox.Fit.Ssd ? byArea : byBox;
+    }
+
+    /// <summary>The box radius whose glyph covers as many pixels as the blob, centred on the blob's centroid.</summary>
+    TrackPoint InitialByArea(ObjectClass c, Blob b)
+    {
+        var glyph = art[c];
+        float r = MathF.Max(1.5f, MathF.Sqrt(b.Pixels.Count / (4 * MathF.Max(glyph.Coverage, 0.05f))));
+        var (u0, v0, u1, v1) = glyph.VisibleBox;
+        return new TrackPoint(b.Cx - r * (u0 + u1) / 2, b.Cy - r * (v0 + v1) / 2, r, 0);
+    }
+
     TrackPoint Initial(ObjectClass c, Blob b)
     {
         var (u0, v0, u1, v1) = art[c].VisibleBox;
