@@ -20,8 +20,9 @@ public static class DatasetCommand
 
     public static Command Create()
     {
-        var cmd = new Command("dataset", "Write the shapes world to files, or check a collection of your own");
+        var cmd = new Command("dataset", "Write the shapes world or the second world to files, or check a collection of your own");
         cmd.Add(Shapes());
+        cmd.Add(DatasetWorld2Command.Create());
         cmd.Add(Check());
         return cmd;
     }
