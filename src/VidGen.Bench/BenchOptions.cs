@@ -28,6 +28,8 @@ public sealed record BenchOptions
     public bool Profile { get; init; } = true;
     public string Name { get; init; } = "bench";
     public string CommandLine { get; init; } = "";
+    /// <summary>Measures the packaged MiniLM text encoder too (stage f).</summary>
+    public bool TextEncoder { get; init; } = true;
 
     public const int QuickDdpmSteps = 50;
 

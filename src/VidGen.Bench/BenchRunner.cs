@@ -50,12 +50,13 @@ public static class BenchRunner
             var generation = GenerationStage.Run(ctx);
             var recipe = DdpmVsFastStage.Run(ctx);
             var memory = MemoryStage.Run(ctx);
+            var textEncoder = o.TextEncoder ? TextEncoderStage.Run(ctx) : null;
             var profile = o.Profile ? ProfileStage.Run(ctx) : null;
             if (o.Levers) ModelLevers.Run(ctx);
 
-            var targets = Targets.Of(training, generation, recipe, memory, model.Config);
+            var targets = Targets.Of(training, generation, recipe, memory, textEncoder, model.Config);
             return new BenchReport(o.Name, started, clock.Elapsed.TotalSeconds, o.CommandLine, machine, summary, flops,
-                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets);
+                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets, textEncoder);
         }
         finally
         {

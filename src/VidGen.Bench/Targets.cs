@@ -1,5 +1,6 @@
 using VidGen.Bench.Results;
 using VidGen.Models;
+using VidGen.Models.TextEncoders;
 
 namespace VidGen.Bench;
 
@@ -9,7 +10,8 @@ namespace VidGen.Bench;
 /// </summary>
 internal static class Targets
 {
-    public static IReadOnlyList<TargetResult> Of(TrainingResult training, IReadOnlyList<GenerationTiming> generation, RecipeComparison recipe, IReadOnlyList<MemoryRun> memory, ModelConfig cfg)
+    public static IReadOnlyList<TargetResult> Of(TrainingResult training, IReadOnlyList<GenerationTiming> generation, RecipeComparison recipe, IReadOnlyList<MemoryRun> memory,
+        MiniLm.Measurement? textEncoder, ModelConfig cfg)
     {
         static string Pct(double? v) => Format.Pct(v);
         var list = new List<TargetResult>
@@ -29,6 +31,9 @@ internal static class Targets
         var gen = memory.FirstOrDefault(m => m.Label.StartsWith("vidgen generate (", StringComparison.Ordinal));
         if (gen is not null)
             list.Add(new("generate peak RSS", "<= 1.5 GiB", $"{gen.PeakRssMiB:F0} MiB", gen.ExitCode == 0 && gen.PeakRssMiB <= 1536, gen.Error ?? $"{gen.WallSeconds:F1} s wall for the whole command"));
+        if (textEncoder is not null)
+            list.Add(new($"MiniLM encode, {textEncoder.Prompts} prompts", "<= 50 ms", $"{textEncoder.MedianEncodeMs:F1} ms", textEncoder.MedianEncodeMs <= 50,
+                $"median of the timed batches (best {textEncoder.MinEncodeMs:F1} ms); load {textEncoder.LoadSeconds:F2} s, +{textEncoder.RssAddedMiB} MiB resident"));
         return list;
     }
 }

@@ -55,6 +55,12 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(report.Recipe.Ddpm.Seconds / report.Recipe.Fast.Seconds, report.Recipe.Speedup, 9);
         Assert.False(report.Targets.Single(t => t.Name.StartsWith("speed-up")).Met);
         Assert.Empty(report.Memory);
+        // The packaged text encoder's figures, read back from the JSON, and their target row.
+        Assert.NotNull(report.TextEncoder);
+        Assert.Equal(16, report.TextEncoder!.Prompts);
+        Assert.True(report.TextEncoder.LoadSeconds > 0 && report.TextEncoder.MinEncodeMs > 0 && report.TextEncoder.MinEncodeMs <= report.TextEncoder.MedianEncodeMs);
+        var encodeTarget = report.Targets.Single(t => t.Name.StartsWith("MiniLM encode", StringComparison.Ordinal));
+        Assert.Equal(report.TextEncoder.MedianEncodeMs <= 50, encodeTarget.Met);
         // Levers that keep the model's function report a tiny output difference.
         var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
         Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance
