@@ -342,8 +342,8 @@ public sealed class World2Judge
         foreach (var (c, coarseFit) in coarse)
         {
             var fits = new Dictionary<int, (TrackPoint Pose, TemplateMatcher.Fit Fit)>();
-            // The middle frame from its coarse pose, the others from it moved with the blob (their own scale search
-            // follows a growing object), at half-pixel steps sampled once per pixel.
+            // The reference frame from its coarse pose, the others from it moved with the blob (their own scale
+            // search follows a growing object), at half-pixel steps sampled once per pixel.
             var midFit = matcher.Refine(c, coarseFit.Pose, regions[mid], levels: 2, firstLevel: 1);
             foreach (int t in fitFrames)
                 fits[t] = t == mid ? midFit : matcher.Refine(c, Moved(midFit.Pose, track[mid]!, track[t]!), regions[t], levels: 2, firstLevel: 0, iterations: 2);
@@ -383,7 +383,7 @@ public sealed class World2Judge
                 var still = ReadObject(track, blobs, v, bg, matcher, g, noSpin: true);
                 return still;
             }
-            // The last frame at its tracked angle, for the colour at the end (a colour change also changes the look).
+            // The last frame at its tracked angle, for the colour and radius at the end.
             int end = seen[^1];
             if (end != fitFrames[0])
             {

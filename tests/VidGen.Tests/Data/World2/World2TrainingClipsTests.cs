@@ -29,6 +29,15 @@ public class World2TrainingClipsTests(ArtFixture fixture) : IClassFixture<ArtFix
     [EmojiFact]
     public void A_tiny_model_trains_on_it_and_knows_every_caption_word()
     {
+        // libtorch's thread count is process-wide: restore it, so later tests (the bundled model's bit-exact
+        // goldens) run as they would without this one.
+        int threads = TorchSharp.torch.get_num_threads();
+        try { TrainsOnIt(); }
+        finally { TorchSharp.torch.set_num_threads(threads); }
+    }
+
+    void TrainsOnIt()
+    {
         TorchSharp.torch.set_num_threads(1);
         TorchSharp.torch.manual_seed(2);
         var world = fixture.World(new WorldGeometry { Resolution = 32, Frames = 4 });
