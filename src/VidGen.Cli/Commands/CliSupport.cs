@@ -85,4 +85,22 @@ public static class CliSupport
 
     public static string Describe(VideoDiffusionModel m) =>
         $"{m.Config.Frames}x{m.Config.Resolution}x{m.Config.Resolution}, {m.ParameterCount() / 1e6:F2}M parameters, {m.Config.Prediction} prediction";
+
+    /// <summary>
+    /// The end of an evaluation, for both worlds: the report's JSON written where asked, the misread clips counted,
+    /// and exit 130 with a note when Ctrl+C stopped it early (the figures then cover the clips scored).
+    /// </summary>
+    public static int FinishEvaluation(Func<string> reportJson, string? jsonPath, string? failureDir, int saved, bool interrupted, int scored, int asked)
+    {
+        if (jsonPath is not null)
+        {
+            if (Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } dir) Directory.CreateDirectory(dir);
+            File.WriteAllText(jsonPath, reportJson());
+            AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
+        }
+        if (failureDir is not null) AnsiConsole.MarkupLineInterpolated($"wrote {saved} misread clips to [green]{failureDir}[/]");
+        if (!interrupted) return 0;
+        AnsiConsole.MarkupLineInterpolated($"[yellow]interrupted after {scored} of {asked} clips: the figures above cover those[/]");
+        return 130;
+    }
 }

@@ -109,19 +109,7 @@ public static class EvalCommand
                     report = report with { GroundTruthDiversity = PromptFidelity.GroundTruthDiversity(options, report.Resolution, report.Frames) };
 
                 Print(report, isModel: vdm is not null);
-                if (jsonPath is not null)
-                {
-                    if (Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } dir) Directory.CreateDirectory(dir);
-                    File.WriteAllText(jsonPath, report.ToJson());
-                    AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
-                }
-                if (failureDir is not null) AnsiConsole.MarkupLineInterpolated($"wrote {saved} misread clips to [green]{failureDir}[/]");
-                if (report.Interrupted)
-                {
-                    AnsiConsole.MarkupLineInterpolated($"[yellow]interrupted after {report.Clips} of {options.Clips} clips: the figures above cover those[/]");
-                    return 130;
-                }
-                return 0;
+                return CliSupport.FinishEvaluation(report.ToJson, jsonPath, failureDir, saved, report.Interrupted, report.Clips, options.Clips);
             }
             finally
             {
