@@ -122,27 +122,22 @@ public class World2CommandTests
     [EmojiFact]
     public void Eval_runs_a_model_through_its_pipeline_and_saves_what_it_misreads()
     {
-        int threads = TorchSharp.torch.get_num_threads();
-        try
-        {
-            TorchSharp.torch.set_num_threads(1);
-            TorchSharp.torch.manual_seed(1);
-            using var dir = new TempDir();
-            string modelDir = dir.File("tiny"), json = dir.File("tiny.json"), failures = dir.File("misread");
-            var tokenizer = VidGen.Text.WordTokenizer.FromCaptions(World2TrainingClips.Vocabulary());
-            using (var model = new VideoDiffusionModel(ModelConfig.Tiny(32, 4), tokenizer)) Checkpoint.Save(modelDir, model);
-            Assert.Equal(0, Invoke("eval", "--world", "world2", "--model", modelDir, "--clips", "4", "--batch", "2", "--steps", "2", "--sampler", "ddim", "--json", json, "--save-failures", failures));
-            using var doc = JsonDocument.Parse(File.ReadAllText(json));
-            var root = doc.RootElement;
-            Assert.StartsWith("model ", root.GetProperty("source").GetString());
-            Assert.Equal((4, 32, 4), (root.GetProperty("clips").GetInt32(), root.GetProperty("resolution").GetInt32(), root.GetProperty("frames").GetInt32()));
-            Assert.Equal("ddim", root.GetProperty("settings").GetProperty("sampler").GetString());
-            // An untrained model draws noise: every clip it got wrong is saved, named after its prompt.
-            int wrong = root.GetProperty("clip_results").EnumerateArray().Count(c => !c.GetProperty("category_correct").GetBoolean());
-            Assert.True(wrong >= 3, $"an untrained model passed {4 - wrong} of 4 clips");
-            Assert.Equal(wrong, Directory.GetFiles(failures, "*.gif").Length);
-        }
-        finally { TorchSharp.torch.set_num_threads(threads); }
+        using var oneThread = TorchThreads.Use(1);
+        TorchSharp.torch.manual_seed(1);
+        using var dir = new TempDir();
+        string modelDir = dir.File("tiny"), json = dir.File("tiny.json"), failures = dir.File("misread");
+        var tokenizer = VidGen.Text.WordTokenizer.FromCaptions(World2TrainingClips.Vocabulary());
+        using (var model = new VideoDiffusionModel(ModelConfig.Tiny(32, 4), tokenizer)) Checkpoint.Save(modelDir, model);
+        Assert.Equal(0, Invoke("eval", "--world", "world2", "--model", modelDir, "--clips", "4", "--batch", "2", "--steps", "2", "--sampler", "ddim", "--json", json, "--save-failures", failures));
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.StartsWith("model ", root.GetProperty("source").GetString());
+        Assert.Equal((4, 32, 4), (root.GetProperty("clips").GetInt32(), root.GetProperty("resolution").GetInt32(), root.GetProperty("frames").GetInt32()));
+        Assert.Equal("ddim", root.GetProperty("settings").GetProperty("sampler").GetString());
+        // An untrained model draws noise: every clip it got wrong is saved, named after its prompt.
+        int wrong = root.GetProperty("clip_results").EnumerateArray().Count(c => !c.GetProperty("category_correct").GetBoolean());
+        Assert.True(wrong >= 3, $"an untrained model passed {4 - wrong} of 4 clips");
+        Assert.Equal(wrong, Directory.GetFiles(failures, "*.gif").Length);
     }
 
     [EmojiFact]
