@@ -30,6 +30,10 @@ public sealed record BenchOptions
     public string CommandLine { get; init; } = "";
     /// <summary>Measures the packaged MiniLM text encoder too (stage f).</summary>
     public bool TextEncoder { get; init; } = true;
+    /// <summary>Measures the latent path at 64x64x16 too (stage g).</summary>
+    public bool Latent { get; init; } = true;
+    /// <summary>The autoencoder folder stage (g) times; null: an untrained one of the default config.</summary>
+    public string? AutoencoderDir { get; init; }
 
     public const int QuickDdpmSteps = 50;
 

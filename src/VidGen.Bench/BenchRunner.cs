@@ -51,12 +51,13 @@ public static class BenchRunner
             var recipe = DdpmVsFastStage.Run(ctx);
             var memory = MemoryStage.Run(ctx);
             var textEncoder = o.TextEncoder ? TextEncoderStage.Run(ctx) : null;
+            var latent = o.Latent ? LatentStage.Run(ctx) : null;
             var profile = o.Profile ? ProfileStage.Run(ctx) : null;
             if (o.Levers) ModelLevers.Run(ctx);
 
-            var targets = Targets.Of(training, generation, recipe, memory, textEncoder, model.Config);
+            var targets = Targets.Of(training, generation, recipe, memory, textEncoder, latent, model.Config);
             return new BenchReport(o.Name, started, clock.Elapsed.TotalSeconds, o.CommandLine, machine, summary, flops,
-                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets, textEncoder);
+                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets, textEncoder, latent);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace VidGen.Bench;
 internal static class Targets
 {
     public static IReadOnlyList<TargetResult> Of(TrainingResult training, IReadOnlyList<GenerationTiming> generation, RecipeComparison recipe, IReadOnlyList<MemoryRun> memory,
-        MiniLm.Measurement? textEncoder, ModelConfig cfg)
+        MiniLm.Measurement? textEncoder, LatentResult? latent, ModelConfig cfg)
     {
         static string Pct(double? v) => Format.Pct(v);
         var list = new List<TargetResult>
@@ -34,6 +34,16 @@ internal static class Targets
         if (textEncoder is not null)
             list.Add(new($"MiniLM encode, {textEncoder.Prompts} prompts", "<= 50 ms", $"{textEncoder.MedianEncodeMs:F1} ms", textEncoder.MedianEncodeMs <= 50,
                 $"median of the timed batches (best {textEncoder.MinEncodeMs:F1} ms); load {textEncoder.LoadSeconds:F2} s, +{textEncoder.RssAddedMiB} MiB resident"));
+        if (latent is not null)
+        {
+            list.Add(new("latent decode, 16 frames of 64x64", "<= 100 ms", $"{latent.DecodeMs:F0} ms", latent.DecodeMs <= 100, latent.Autoencoder));
+            list.Add(new("latent generation 64x64x16 (dpm++2m x 20)", "<= 2.5 s", $"{latent.GenerationSeconds:F2} s", latent.GenerationSeconds <= 2.5,
+                $"in process, decode included ({latent.DecodeShareOfGeneration:P0} of it)"));
+            if (latent.Command is { } c)
+                list.Add(new("latent `vidgen generate` 64x64x16", "<= 4 s", $"{c.WallSeconds:F1} s", c.ExitCode == 0 && c.WallSeconds <= 4, c.Error ?? $"whole command, peak RSS {c.PeakRssMiB:F0} MiB"));
+            list.Add(new("latent training: encoder's share of a step", "negligible (<= 10%)", Pct(latent.EncodeShareOfStep), latent.EncodeShareOfStep <= 0.1,
+                $"{latent.EncodeBatchMs:F0} ms per batch of {latent.TrainBatch}; {latent.VideosPerSecond:F1} videos/s vs pixel {training.VideosPerSecond:F1} at {training.Frames} frames, MFU {Pct(latent.Mfu)} vs {Pct(training.Mfu)}"));
+        }
         return list;
     }
 }

@@ -5,6 +5,7 @@ using VidGen.Cli.Commands;
 var root = new RootCommand("VidGen: text-to-video diffusion in .NET (generate, train, eval, dataset, bench, serve)");
 root.Add(GenerateCommand.Create());
 root.Add(TrainCommand.Create());
+root.Add(TrainAutoencoderCommand.Create());
 root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());

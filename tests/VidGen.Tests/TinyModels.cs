@@ -29,3 +29,13 @@ public static class TinyModels
         return dir;
     }
 }
+
+/// <summary>Clip 0 of another source, whatever index is asked: for overfitting tests.</summary>
+public sealed class SingleClip(ITrainingClips inner) : ITrainingClips
+{
+    public int Resolution => inner.Resolution;
+    public int Frames => inner.Frames;
+    public double Fps => inner.Fps;
+    public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
+    public (VidGen.Media.Video Video, string Caption) Clip(long index) => inner.Clip(0);
+}

@@ -78,7 +78,8 @@ public sealed class ModelFlops
     public static ModelFlops Count(ModelConfig config, int frames)
     {
         var tokenizer = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption), config.Text.MaxLength);
-        using var model = new VideoDiffusionModel(config, tokenizer);
+        // A latent model's U-Net counts the same without its autoencoder, fed latents of its input size.
+        using var model = new VideoDiffusionModel(config with { Latent = null, Resolution = config.Unet.SampleSize }, tokenizer);
         return Count(model, frames);
     }
 
@@ -127,7 +128,7 @@ public sealed class ModelFlops
         var weight = model.Unet.parameters().First();
         using var scope = NewDisposeScope();
         using var ng = no_grad();
-        var x = zeros(new long[] { rows, cfg.Unet.Channels, frames, cfg.Resolution, cfg.Resolution }, dtype: weight.dtype, device: weight.device);
+        var x = zeros(new long[] { rows, cfg.Unet.Channels, frames, cfg.Unet.SampleSize, cfg.Unet.SampleSize }, dtype: weight.dtype, device: weight.device);
         var t = full(rows, 500f, device: weight.device);
         var text = model.EncodeText(Enumerable.Repeat(Prompt, rows).ToList());          // before counting: not the U-Net's
         var kernels = model.Kernels;

@@ -31,11 +31,13 @@ public static class BenchCommand
         var noLevers = new Option<bool>("--no-levers") { Description = "skip the levers" };
         var noProfile = new Option<bool>("--no-profile") { Description = "skip the per-block profile" };
         var noTextEncoder = new Option<bool>("--no-text-encoder") { Description = "skip the packaged MiniLM text encoder's load, encode and memory figures" };
+        var noLatent = new Option<bool>("--no-latent") { Description = "skip the latent 64x64x16 stage (autoencoder decode and encode, latent training and generation)" };
+        var autoencoder = new Option<string?>("--autoencoder") { Description = "autoencoder folder the latent stage times (default: an untrained one of the default config; speed does not depend on the weights)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default, one per core)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
 
         var cmd = new Command("bench", "Measure speed: matmul ceiling, training MFU, generation latency, DDPM-1000 vs the fast sampler, peak memory")
-            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, threads, device };
+            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noLatent, autoencoder, threads, device };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
@@ -50,7 +52,7 @@ public static class BenchCommand
                 ModelDir = modelDir, Quick = r.GetValue(quick), DdpmClips = r.GetValue(ddpmClips), DdpmSteps = r.GetValue(ddpmSteps),
                 FastClips = r.GetValue(fastClips), TrainBatch = r.GetValue(trainBatch), TrainSteps = r.GetValue(trainSteps),
                 Device = CliSupport.ParseDevice(r.GetValue(device)!), Cli = r.GetValue(noMemory) ? null : SelfCommand(),
-                Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder), Name = runName,
+                Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), Name = runName,
                 CommandLine = "vidgen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a)),
             };
             options.Validate();

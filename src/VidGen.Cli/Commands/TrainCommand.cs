@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
 using VidGen.Models;
+using VidGen.Models.Autoencoders;
 using VidGen.Models.TextEncoders;
 using VidGen.Training;
 
@@ -22,13 +23,14 @@ public static class TrainCommand
             Description = "builtin (trained with the model), minilm (frozen all-MiniLM-L6-v2 that comes with the build), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => Names.TextEncoder.Name(new ModelConfig().Text.Kind),
         };
+        var autoencoder = new Option<string?>("--autoencoder") { Description = "train a latent model in this autoencoder folder's latent space (from `vidgen train-autoencoder`); its weights are copied into --out" };
         var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
         var dataOptions = new DataOptions();
         var t = new TrainOptionSet();
 
         var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
             { output };
-        foreach (var o in t.All.Concat(new Option[] { preset, resolution, frames, resume, textEncoder, initFrom }).Concat(dataOptions.All)) cmd.Add(o);
+        foreach (var o in t.All.Concat(new Option[] { preset, resolution, frames, resume, textEncoder, autoencoder, initFrom }).Concat(dataOptions.All)) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string outDir = r.GetValue(output)!;
@@ -47,7 +49,15 @@ public static class TrainCommand
                 data = collection;
             }
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
-            int code = Run(config, data, options, outDir, resuming, r.GetValue(initFrom));
+            LatentCodec? latents = null;
+            if (resuming && config.Latent is not null) latents = Checkpoint.LoadLatents(outDir, config);
+            else if (!resuming && r.GetValue(autoencoder) is string aeDir)
+            {
+                latents = LatentModel(aeDir, data, options.Seed);
+                config = config.InLatentSpace(latents.Config);
+                AnsiConsole.MarkupLineInterpolated($"latent model: {config.Resolution}px frames coded to {config.DiffusionResolution}px x {latents.Channels} channels by {aeDir}; latent scale {latents.Config.Scale:G4} (1 / std on {ScaleClips} training clips)");
+            }
+            int code = Run(config, data, options, outDir, resuming, r.GetValue(initFrom), latents);
             // The count again at the end, where it is seen; with --lazy the bad files were only found during the run.
             if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(dataOptions.Lazy) ? 5 : 0);
             return code;
@@ -55,9 +65,36 @@ public static class TrainCommand
         return cmd;
     }
 
-    public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume, string? initFrom = null)
+    const int ScaleClips = 16;
+
+    /// <summary>The autoencoder of <paramref name="dir"/> with its latent scale measured on the first clips of the run's data.</summary>
+    static LatentCodec LatentModel(string dir, ITrainingClips data, int seed)
     {
-        using var trainer = new Trainer(config, data, options, outDir);
+        var autoencoder = AutoencoderFolder.Load(dir);
+        try
+        {
+            if (data.Resolution % autoencoder.Config.Downsampling != 0)
+                throw new ArgumentException($"{dir} codes {autoencoder.Config.Downsampling}x{autoencoder.Config.Downsampling} pixels per latent, which does not divide the {data.Resolution}px frames");
+            using var clips = Pipelines.ClipTensors.ToTensor(Enumerable.Range(0, ScaleClips).Select(i => data.Clip(Seeds.Mix(seed, i)).Video).ToList());
+            return new LatentCodec(autoencoder, LatentCodec.Measure(autoencoder, clips));
+        }
+        catch
+        {
+            autoencoder.Dispose();
+            throw;
+        }
+    }
+
+    /// <param name="config">the model to train</param>
+    /// <param name="data">its clips</param>
+    /// <param name="options">how to train</param>
+    /// <param name="outDir">the model folder</param>
+    /// <param name="resume">continue the run saved in outDir</param>
+    /// <param name="initFrom">a model folder to start from</param>
+    /// <param name="latents">a latent model's autoencoder (the trainer disposes it)</param>
+    public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume, string? initFrom = null, LatentCodec? latents = null)
+    {
+        using var trainer = new Trainer(config, data, options, outDir, latents: latents);
         if (resume)
         {
             var changed = trainer.Resume();

@@ -212,7 +212,7 @@ public sealed class JobQueue : IDisposable
             if (s.Step == s.TotalSteps || DateTime.UtcNow - lastPreview >= options.PreviewInterval)
             {
                 using var scope = torch.NewDisposeScope();
-                preview = ClipTensors.ToVideos(s.X0, job.Settings.Fps)[0];
+                preview = pipeline.Previews(s.X0, job.Settings.Fps)[0];
                 lastPreview = DateTime.UtcNow;
             }
             lock (gate) runningProgress = new JobProgress(s.Step, s.TotalSteps, elapsed, eta, preview ?? runningProgress?.Preview);

@@ -21,6 +21,8 @@ public sealed record GuidanceOptions
     /// <summary>Classifier-free guidance scale (Ho and Salimans 2022): u + s (c - u). 1 = conditional only.</summary>
     public double Scale { get; init; } = 1;
     public X0Clip Clip { get; init; } = X0Clip.Clamp;
+    /// <summary>|x0| that clamping and dynamic thresholding keep to: 1 for pixels in [-1, 1], a latent model's measured bound for latents.</summary>
+    public double Bound { get; init; } = 1;
     /// <summary>Percentile of |x0| used by dynamic thresholding (Saharia et al. 2022).</summary>
     public double DynamicPercentile { get; init; } = 0.995;
 }
@@ -44,22 +46,26 @@ public static class Guidance
         var x0 = Prediction.ToX0(kind, output, xt, schedule.AlphaBar(t));
         x0 = options.Clip switch
         {
-            X0Clip.Clamp => x0.clamp(-1f, 1f),
-            X0Clip.Dynamic => DynamicThreshold(x0, options.DynamicPercentile),
+            X0Clip.Clamp => x0.clamp(-options.Bound, options.Bound),
+            X0Clip.Dynamic => DynamicThreshold(x0, options.DynamicPercentile, options.Bound),
             _ => x0,
         };
         return x0.MoveToOuterDisposeScope();
     };
 
-    /// <summary>Per sample: s = max(1, percentile(|x0|)); x0 = clamp(x0, -s, s) / s. x0 (B, ...).</summary>
-    public static Tensor DynamicThreshold(Tensor x0, double percentile)
+    /// <summary>Per sample: s = max(bound, percentile(|x0|)); x0 = clamp(x0, -s, s) * bound / s. x0 (B, ...).</summary>
+    /// <param name="x0">the estimate (B, ...)</param>
+    /// <param name="percentile">which quantile of |x0| sets s</param>
+    /// <param name="bound">the range x0 is brought back into (1 for pixels)</param>
+    public static Tensor DynamicThreshold(Tensor x0, double percentile, double bound = 1)
     {
         using var scope = NewDisposeScope();
         var flat = x0.abs().flatten(1);
         var q = tensor(new[] { (float)percentile }, device: x0.device);
-        var s = flat.quantile(q, 1).squeeze(0).clamp_min(1f);                           // (B)
+        var s = flat.quantile(q, 1).squeeze(0).clamp_min(bound);                        // (B)
         var shape = new long[x0.dim()]; Array.Fill(shape, 1L); shape[0] = x0.shape[0];
         s = s.view(shape);
-        return (torch.max(torch.min(x0, s), -s) / s).MoveToOuterDisposeScope();
+        var kept = torch.max(torch.min(x0, s), -s) / s;
+        return (bound == 1 ? kept : kept * bound).MoveToOuterDisposeScope();
     }
 }

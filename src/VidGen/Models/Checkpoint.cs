@@ -1,4 +1,5 @@
 using TorchSharp;
+using VidGen.Models.Autoencoders;
 using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
@@ -22,6 +23,8 @@ public static class Checkpoint
         // A pretrained encoder's tokenizer lives in its own folder (text.pretrained_path), like its weights.
         if (model.Tokenizer is WordTokenizer words) File.WriteAllText(Path.Combine(dir, TokenizerFile), words.ToJson());
         SaveWeights(Path.Combine(dir, WeightsFile), model, storeAs, metadata);
+        // A latent model's autoencoder travels with it; its config is config.json's latent.autoencoder.
+        if (model.Latents is not null) SaveWeights(Path.Combine(dir, AutoencoderFolder.WeightsFile), model.Latents.Autoencoder, storeAs);
     }
 
     public static void SaveWeights(string path, nn.Module module, ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null) =>
@@ -46,19 +49,37 @@ public static class Checkpoint
                 throw new FileNotFoundException($"{dir} is not a VidGen model folder: {f} is missing (train one with `vidgen train --out {dir}`)");
         var configPath = Path.Combine(dir, ConfigFile);
         var config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var latents = LoadLatents(dir, config);
         VideoDiffusionModel model;
-        if (config.Text.Kind == TextEncoderKind.Builtin)
+        try
         {
-            var tokenizerPath = Path.Combine(dir, TokenizerFile);
-            if (!File.Exists(tokenizerPath))
-                throw new FileNotFoundException($"{dir} is not a VidGen model folder: {TokenizerFile} is missing (train one with `vidgen train --out {dir}`)");
-            model = new VideoDiffusionModel(config, WordTokenizer.FromJson(File.ReadAllText(tokenizerPath), tokenizerPath));
+            if (config.Text.Kind == TextEncoderKind.Builtin)
+            {
+                var tokenizerPath = Path.Combine(dir, TokenizerFile);
+                if (!File.Exists(tokenizerPath))
+                    throw new FileNotFoundException($"{dir} is not a VidGen model folder: {TokenizerFile} is missing (train one with `vidgen train --out {dir}`)");
+                model = new VideoDiffusionModel(config, WordTokenizer.FromJson(File.ReadAllText(tokenizerPath), tokenizerPath), latents, ownsLatents: true);
+            }
+            else model = new VideoDiffusionModel(config, PretrainedTextEncoder.Load(config.Text, configPath), ownsEncoder: true, latents, ownsLatents: true);
         }
-        else model = new VideoDiffusionModel(config, PretrainedTextEncoder.Load(config.Text, configPath), ownsEncoder: true);
+        catch
+        {
+            latents?.Dispose();
+            throw;
+        }
         LoadWeights(Path.Combine(dir, WeightsFile), model);
         if (device is not null) model.to(device);
         model.eval();
         return model;
+    }
+
+    /// <summary>A latent model's autoencoder from autoencoder.safetensors in its folder; null for a pixel model.</summary>
+    public static LatentCodec? LoadLatents(string dir, ModelConfig config)
+    {
+        if (config.Latent is null) return null;
+        var path = Path.Combine(dir, AutoencoderFolder.WeightsFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{dir} is a latent model but {AutoencoderFolder.WeightsFile} is missing: copy it from the autoencoder folder the model was trained with");
+        return new LatentCodec(AutoencoderFolder.LoadWeights(config.Latent.Autoencoder, path), config.Latent);
     }
 
     /// <summary>Copies every tensor of the file into the module's parameters and buffers of the same name.</summary>

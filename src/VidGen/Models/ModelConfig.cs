@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VidGen.Diffusion;
+using VidGen.Models.Autoencoders;
 using VidGen.Text;
 
 namespace VidGen.Models;
@@ -16,6 +17,24 @@ public sealed record ModelConfig
     public int Resolution { get; init; } = 32;
     public int Frames { get; init; } = 8;
     public double Fps { get; init; } = 8;
+    /// <summary>Null: the U-Net denoises pixels. Set: it denoises this autoencoder's latents (autoencoder.safetensors in the folder).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LatentConfig? Latent { get; init; }
+
+    /// <summary>Side of what the U-Net denoises: the frame size, or the latent size for a latent model.</summary>
+    [JsonIgnore] public int DiffusionResolution => Latent is null ? Resolution : Resolution / Latent.Autoencoder.Downsampling;
+
+    /// <summary>
+    /// This config turned into a latent model over <paramref name="latent"/>'s autoencoder: the U-Net takes its
+    /// latent channels at the latent size, without patching (the autoencoder already folded the pixels).
+    /// </summary>
+    public ModelConfig InLatentSpace(LatentConfig latent)
+    {
+        int d = latent.Autoencoder.Downsampling;
+        if (Resolution % d != 0) throw new ArgumentException($"resolution {Resolution} must divide by the autoencoder's downsampling {d}");
+        if (latent.Autoencoder.Channels != Unet.Channels) throw new ArgumentException($"the autoencoder codes {latent.Autoencoder.Channels}-channel frames but the model's clips have {Unet.Channels}");
+        return this with { Latent = latent, Unet = Unet with { Channels = latent.Autoencoder.LatentChannels, SampleSize = Resolution / d, PatchSize = 1 } };
+    }
 
     public static readonly JsonSerializerOptions Json = new()
     {

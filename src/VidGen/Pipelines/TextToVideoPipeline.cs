@@ -85,6 +85,16 @@ public sealed class TextToVideoPipeline
 
     public VideoDiffusionModel Model => model;
 
+    /// <summary>
+    /// Frames to show for a step's x0 estimate (<see cref="SamplerStep.X0"/>), cheaply: a pixel model's x0 as is, a
+    /// latent model's through the autoencoder's linear preview map at the latent size, enlarged by repeating pixels.
+    /// </summary>
+    public Video[] Previews(Tensor x0, double fps)
+    {
+        using var scope = NewDisposeScope();
+        return ClipTensors.ToVideos(DiffusionSpace.PreviewClips(model, x0), fps > 0 ? fps : model.Config.Fps);
+    }
+
     /// <summary><see cref="GenerationRequest.BatchSize"/> clips of the request's prompt, one batch.</summary>
     public GenerationResult Generate(GenerationRequest request, Action<SamplerStep>? onStep = null, CancellationToken cancel = default)
     {
@@ -134,7 +144,9 @@ public sealed class TextToVideoPipeline
 
         // 2. Starting noise from the seed (CPU generator, so the same seed gives the same clip on any device).
         var gen = new Generator((ulong)request.Seed, CPU);
-        var xT = randn(new long[] { b, cfg.Unet.Channels, frames, cfg.Resolution, cfg.Resolution }, generator: gen).to(device);
+        // A latent model starts from noise in its latent space (L channels at the latent size).
+        int side = cfg.DiffusionResolution;
+        var xT = randn(new long[] { b, cfg.Unet.Channels, frames, side, side }, generator: gen).to(device);
 
         // 3. Guided denoiser and sampler.
         GuidedModel network = (xt, t, branch) =>
@@ -144,7 +156,7 @@ public sealed class TextToVideoPipeline
             var x2 = cat(new[] { xt, xt });
             return model.Forward(x2, full(x2.shape[0], (float)t, device: device), both, dropBoth);
         };
-        var denoiser = Guidance.Denoiser(network, cfg.Prediction, schedule, new GuidanceOptions { Scale = request.GuidanceScale, Clip = request.Clip });
+        var denoiser = Guidance.Denoiser(network, cfg.Prediction, schedule, new GuidanceOptions { Scale = request.GuidanceScale, Clip = request.Clip, Bound = cfg.Latent?.Bound ?? 1 });
         var options = new SamplingOptions
         {
             Schedule = schedule,
@@ -156,8 +168,8 @@ public sealed class TextToVideoPipeline
         };
         var x0 = Sampler.Run(request.Sampler, denoiser, xT, options);
 
-        // 4. Frames.
-        var videos = ClipTensors.ToVideos(x0, request.Fps > 0 ? request.Fps : cfg.Fps);
+        // 4. Frames (a latent model decodes here, once).
+        var videos = ClipTensors.ToVideos(DiffusionSpace.ToClips(model, x0), request.Fps > 0 ? request.Fps : cfg.Fps);
         return new GenerationResult(videos[0], videos, request, clock.Elapsed, unknown, prompts);
     }
 }

@@ -6,6 +6,7 @@ using VidGen.Data;
 using VidGen.Diffusion;
 using VidGen.Media;
 using VidGen.Models;
+using VidGen.Models.Autoencoders;
 using VidGen.Models.TextEncoders;
 using VidGen.Text;
 using static TorchSharp.torch;
@@ -29,36 +30,46 @@ public sealed class Trainer : IDisposable
     private readonly DiffusionLoss loss;
     private readonly OptimizerHelper optimizer;
     private readonly PretrainedTextEncoder? frozenText;
+    private readonly LatentCodec? latents;
 
     public VideoDiffusionModel Model { get; }
     public VideoDiffusionModel EmaModel { get; }
     public int Step { get; private set; }
     private readonly IDisposable threadScope;
 
-    public Trainer(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, Device? device = null, WordTokenizer? tokenizer = null)
+    /// <param name="config">the model to build (and, with config.latent, the latent space it trains in)</param>
+    /// <param name="data">the training clips, at the config's frame size and length</param>
+    /// <param name="options">how to train</param>
+    /// <param name="outDir">the model folder written at checkpoints</param>
+    /// <param name="device">where to train (CPU by default)</param>
+    /// <param name="tokenizer">the built-in encoder's vocabulary (default: every word of the data's captions)</param>
+    /// <param name="latents">a latent model's frozen autoencoder (required exactly when config.latent is set); the trainer disposes it</param>
+    public Trainer(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, Device? device = null, WordTokenizer? tokenizer = null, LatentCodec? latents = null)
     {
         if (data.Resolution != config.Resolution || data.Frames != config.Frames)
             throw new ArgumentException($"data clips are {data.Frames}x{data.Resolution}px but the model expects {config.Frames}x{config.Resolution}px");
         this.data = data; this.options = options; this.outDir = outDir;
         this.device = device ?? CPU;
+        this.latents = latents;
         threadScope = TorchThreads.Use(options.Threads); // given back on Dispose
         // Model, EMA copy and optimizer live outside any dispose scope: parameters made in a scope die with it.
         if (config.Text.Kind == TextEncoderKind.Builtin)
         {
             tokenizer ??= WordTokenizer.FromCaptions(data.VocabularyCaptions(), config.Text.MaxLength);
             manual_seed(options.Seed);
-            Model = new VideoDiffusionModel(config, tokenizer);
-            EmaModel = new VideoDiffusionModel(config, tokenizer);
+            Model = new VideoDiffusionModel(config, tokenizer, latents);
+            EmaModel = new VideoDiffusionModel(config, tokenizer, latents);
         }
         else
         {
             // A frozen pretrained encoder is loaded once and shared by the model and its EMA copy.
             frozenText = PretrainedTextEncoder.Load(config.Text);
             manual_seed(options.Seed);
-            Model = new VideoDiffusionModel(config, frozenText);
-            EmaModel = new VideoDiffusionModel(config, frozenText);
+            Model = new VideoDiffusionModel(config, frozenText, latents: latents);
+            EmaModel = new VideoDiffusionModel(config, frozenText, latents: latents);
         }
         Model.to(this.device); EmaModel.to(this.device);
+        latents?.Autoencoder.to(this.device);
         Ema.CopyWeights(EmaModel, Model);
         EmaModel.eval();
         foreach (var p in EmaModel.parameters()) p.requires_grad = false;
@@ -67,13 +78,8 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Learning rate at a step: linear warmup, then cosine decay to MinLrFraction.</summary>
-    public static double LearningRateAt(TrainOptions o, int step)
-    {
-        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
-        double p = (step - o.WarmupSteps) / (double)Math.Max(1, o.Steps - o.WarmupSteps);
-        double cos = 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, p)));
-        return o.LearningRate * (o.MinLrFraction + (1 - o.MinLrFraction) * cos);
-    }
+    public static double LearningRateAt(TrainOptions o, int step) =>
+        LearningRates.WarmupCosine(o.LearningRate, o.WarmupSteps, o.MinLrFraction, o.Steps, step);
 
     /// <summary>Runs until <see cref="TrainOptions.Steps"/> or cancellation; saves a checkpoint either way.</summary>
     public void Train(Action<TrainProgress>? progress = null, CancellationToken cancel = default)
@@ -121,7 +127,7 @@ public sealed class Trainer : IDisposable
                 clips.Add(v); captions.Add(c);
             }
             var gen = new Generator((ulong)Seeds.Mix(options.Seed, (long)Step * options.GradAccumulation + micro), CPU);
-            var x0 = ClipTensors.ToTensor(clips, device);
+            var x0 = DiffusionSpace.FromClips(Model, ClipTensors.ToTensor(clips, device)); // latents for a latent model
             var text = Model.EncodeText(captions);
             var drop = (rand(new long[] { options.BatchSize }, generator: gen) < options.CaptionDropout).to(device);
             Tensor? focus = options.ImageFraction > 0 ? (rand(new long[] { options.BatchSize }, generator: gen) < options.ImageFraction).to(device) : null;
@@ -200,6 +206,7 @@ public sealed class Trainer : IDisposable
         Model.Dispose();
         EmaModel.Dispose();
         frozenText?.Dispose();
+        latents?.Dispose();
     }
 
     private sealed record ResumeState(int Step, int Seed, RunSettings? Settings = null);

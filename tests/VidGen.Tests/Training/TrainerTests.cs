@@ -116,13 +116,4 @@ public class TrainerTests
         var e = Assert.Throws<ArgumentException>(() => new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(32, 8), Options(1), TinyModels.TempDir("x")));
         Assert.Contains("8x32px", e.Message);
     }
-
-    sealed class SingleClip(ITrainingClips inner) : ITrainingClips
-    {
-        public int Resolution => inner.Resolution;
-        public int Frames => inner.Frames;
-        public double Fps => inner.Fps;
-        public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
-        public (VidGen.Media.Video Video, string Caption) Clip(long index) => inner.Clip(0);
-    }
 }
