@@ -104,32 +104,14 @@ public static class DatasetWorld2Command
         return new WriteResult(outDir, count, held, format, clock.Elapsed.TotalSeconds);
     }
 
-    public sealed record Measurement(int Clips, int Threads, double Seconds, double ClipsPerSecond, double SecondsFor10000, double MillisecondsPerClip, double BatchMilliseconds);
-
     /// <summary>
-    /// Renders <paramref name="count"/> clips in memory (no files) on <paramref name="threads"/> threads, then a
-    /// batch of 16 on one thread as the trainer draws them; the world is built (font read, art decoded) before the clock starts.
+    /// Renders <paramref name="count"/> clips in memory (no files) on <paramref name="threads"/> threads, then a batch
+    /// of the training default on one thread as the trainer draws them (<see cref="GenerationSpeed.Measure"/>).
     /// </summary>
-    public static Measurement Measure(WorldGeometry geometry, int count, int seed, Split split, Category? category, int threads, string? emojiFont = null)
+    public static GenerationSpeed.Measurement Measure(WorldGeometry geometry, int count, int seed, Split split, Category? category, int threads, string? emojiFont = null)
     {
-        if (count < 1 || count > 1_000_000) throw new ArgumentException($"--count {count}: use 1 to 1000000 clips");
-        if (threads < 0) throw new ArgumentException($"--threads {threads}: use 0 (all cores) or more");
         geometry.Validate();
         var world = new CompositionalWorld(ObjectArt.Load(emojiFont), geometry);
-        int used = threads > 0 ? threads : Environment.ProcessorCount;
-        world.Clip(seed, 0, split, category); // warm up (JIT)
-        long checksum = 0;
-        var clock = Stopwatch.StartNew();
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = used }, i =>
-        {
-            var clip = world.Clip(seed, i, split, category);
-            Interlocked.Add(ref checksum, clip.Caption.Length); // keeps the work observable
-        });
-        double seconds = clock.Elapsed.TotalSeconds;
-        var batch = Stopwatch.StartNew();
-        for (int i = 0; i < 16; i++) world.Clip(seed + 1, i, split, category);
-        double batchMs = batch.Elapsed.TotalMilliseconds;
-        GC.KeepAlive(checksum);
-        return new Measurement(count, used, seconds, count / seconds, seconds / count * 10_000, batchMs / 16, batchMs);
+        return GenerationSpeed.Measure(world, count, seed, split, category, threads, TrainOptions.Defaults.BatchSize);
     }
 }
