@@ -30,6 +30,10 @@ public sealed record BenchOptions
     public string CommandLine { get; init; } = "";
     /// <summary>Measures the packaged MiniLM text encoder too (stage f).</summary>
     public bool TextEncoder { get; init; } = true;
+    /// <summary>Measures the second world's data time per training step and its 10,000-clip generation time (stage g).</summary>
+    public bool World2Data { get; init; } = true;
+    /// <summary>The emoji font stage g draws the sprites from (null: $VIDGEN_EMOJI_FONT, else Debian's path).</summary>
+    public string? EmojiFont { get; init; }
 
     public const int QuickDdpmSteps = 50;
 
