@@ -97,7 +97,7 @@ public static class BenchCommand
         foreach (var g in r.Generation)
             t.AddRow($"(c) {g.Sampler} x {g.Steps}, {g.Frames} frames", $"{F(g.Seconds, "F2")} s ({F(g.SecondsPerEvaluation * 1000, "F1")} ms/eval)", F(g.Gflops, "F1"), Pct(g.Mfu));
         if (r.World2Data is { } w)
-            t.AddRow($"(g) world2 data, batch {w.Batch}, {w.Frames}x{w.Resolution}x{w.Resolution}", $"{F(w.DataSecondsPerStep * 1000, "F1")} ms/step; 10,000 clips {F(w.SecondsFor10000, "F1")} s ({w.Threads} threads)", "", "");
+            t.AddRow($"(g) world2 data, batch {w.Batch} of {w.Resolution}x{w.Resolution}, {w.Frames} frames", $"{F(w.DataSecondsPerStep * 1000, "F1")} ms/step ({F(w.RenderSecondsPerStep * 1000, "F1")} drawing); 10,000 clips {F(w.SecondsFor10000, "F1")} s ({w.Threads} threads)", "", "");
         AnsiConsole.Write(t);
 
         if (r.Recipe is { } rc)
