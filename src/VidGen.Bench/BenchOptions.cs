@@ -30,9 +30,13 @@ public sealed record BenchOptions
     public string CommandLine { get; init; } = "";
     /// <summary>Measures the packaged MiniLM text encoder too (stage f).</summary>
     public bool TextEncoder { get; init; } = true;
-    /// <summary>Measures the latent path at 64x64x16 too (stage g).</summary>
+    /// <summary>Measures the second world's data time per training step and its 10,000-clip generation time (stage g).</summary>
+    public bool World2Data { get; init; } = true;
+    /// <summary>The emoji font stage g draws the sprites from (null: $VIDGEN_EMOJI_FONT, else Debian's path).</summary>
+    public string? EmojiFont { get; init; }
+    /// <summary>Measures the latent path at 64x64x16 too (stage h).</summary>
     public bool Latent { get; init; } = true;
-    /// <summary>The autoencoder folder stage (g) times; null: an untrained one of the default config.</summary>
+    /// <summary>The autoencoder folder stage (h) times; null: an untrained one of the default config.</summary>
     public string? AutoencoderDir { get; init; }
 
     public const int QuickDdpmSteps = 50;

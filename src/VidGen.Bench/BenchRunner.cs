@@ -15,7 +15,8 @@ namespace VidGen.Bench;
 /// (b) training throughput and MFU (<see cref="TrainingStage"/>), (c) generation latency per sampler and step
 /// count (<see cref="GenerationStage"/>), (d) DDPM-1000 against the default fast sampler with prompt fidelity
 /// (<see cref="DdpmVsFastStage"/>), (e) peak RSS of `vidgen generate` and `vidgen train` as child processes
-/// (<see cref="MemoryStage"/>), then a per-block profile (<see cref="ProfileStage"/>) and the levers, each against
+/// (<see cref="MemoryStage"/>), (f) the packaged text encoder (<see cref="TextEncoderStage"/>), (g) the second world's data
+/// time (<see cref="World2DataStage"/>), then a per-block profile (<see cref="ProfileStage"/>) and the levers, each against
 /// a baseline measured in the same process (<see cref="ModelLevers"/>; the ceiling and training stages measure
 /// theirs). FLOPs are counted on the model itself (<see cref="ModelFlops"/>).
 /// </summary>
@@ -51,13 +52,14 @@ public static class BenchRunner
             var recipe = DdpmVsFastStage.Run(ctx);
             var memory = MemoryStage.Run(ctx);
             var textEncoder = o.TextEncoder ? TextEncoderStage.Run(ctx) : null;
+            var world2Data = o.World2Data ? World2DataStage.Run(ctx) : null;
             var latent = o.Latent ? LatentStage.Run(ctx) : null;
             var profile = o.Profile ? ProfileStage.Run(ctx) : null;
             if (o.Levers) ModelLevers.Run(ctx);
 
-            var targets = Targets.Of(training, generation, recipe, memory, textEncoder, latent, model.Config);
+            var targets = Targets.Of(training, generation, recipe, memory, textEncoder, world2Data, latent, model.Config);
             return new BenchReport(o.Name, started, clock.Elapsed.TotalSeconds, o.CommandLine, machine, summary, flops,
-                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets, textEncoder, latent);
+                ceiling, training, generation, recipe, memory, profile, ctx.Levers, targets, textEncoder, world2Data, latent);
         }
         finally
         {

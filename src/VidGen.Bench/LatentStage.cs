@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace VidGen.Bench;
 
 /// <summary>
-/// (g) Latent diffusion's costs at 64x64, 16 frames, on untrained networks (speed does not depend on the
+/// (h) Latent diffusion's costs at 64x64, 16 frames, on untrained networks (speed does not depend on the
 /// weights): the autoencoder of <see cref="BenchOptions.AutoencoderDir"/> (or the default config), a latent model
 /// of the default preset's size over it, timed for decoding, encoding, training and generation; the model is
 /// saved and `vidgen generate` runs on it as a child process for the whole command's time and peak memory.
@@ -51,7 +51,7 @@ internal static class LatentStage
             gflops = flops.TrainingPerClip * o.TrainBatch / step / 1e9;
             Checkpoint.Save(modelDir, trainer.EmaModel);
         }
-        ctx.Log($"(g) latent {Resolution}x{Resolution}x{Frames} -> {config.DiffusionResolution}x{config.DiffusionResolution}x{latent.Autoencoder.LatentChannels}: decode {decode * 1000:F0} ms/clip, encode {encode * 1000:F0} ms per batch of {o.TrainBatch}; training {step:F2} s/step ({o.TrainBatch / step:F1} videos/s, MFU {ctx.Mfu(gflops):P1}, encode {encode / step:P0} of it)");
+        ctx.Log($"(h) latent {Resolution}x{Resolution}x{Frames} -> {config.DiffusionResolution}x{config.DiffusionResolution}x{latent.Autoencoder.LatentChannels}: decode {decode * 1000:F0} ms/clip, encode {encode * 1000:F0} ms per batch of {o.TrainBatch}; training {step:F2} s/step ({o.TrainBatch / step:F1} videos/s, MFU {ctx.Mfu(gflops):P1}, encode {encode / step:P0} of it)");
 
         // Generation in process (decode included), on the saved model as `vidgen generate` would load it.
         double generation, decodeShare;
@@ -63,7 +63,7 @@ internal static class LatentStage
             generation = Timing.Median(Timing.Repeat(() => pipeline.Generate(request), warmup: 0, ctx.Quick ? 1 : 3, device));
             decodeShare = decode / generation;
         }
-        ctx.Log($"(g) latent generation dpm++2m x 20, {Frames} frames: {generation:F2} s in process (decode {decodeShare:P0} of it)");
+        ctx.Log($"(h) latent generation dpm++2m x 20, {Frames} frames: {generation:F2} s in process (decode {decodeShare:P0} of it)");
 
         MemoryRun? command = null;
         if (o.Cli is not null && PeakMemory.Supported)
@@ -71,7 +71,7 @@ internal static class LatentStage
             var args = new[] { "generate", BenchRunner.Prompt, "--model", modelDir, "--seed", "1", "--out", Path.Combine(ctx.TempDir, "latent.gif") };
             var run = PeakMemory.Run(o.Cli.FileName, o.Cli.Prefix.Concat(args).ToList(), TimeSpan.FromMinutes(5));
             command = new MemoryRun("vidgen generate (latent 64x64x16)", run.Command, run.ExitCode, run.PeakRssMiB, run.WallSeconds, run.Samples, run.ExitCode == 0 ? null : run.OutputTail);
-            ctx.Log($"(g) {command.Label}: {run.WallSeconds:F1} s wall, peak RSS {run.PeakRssMiB:F0} MiB, exit {run.ExitCode}");
+            ctx.Log($"(h) {command.Label}: {run.WallSeconds:F1} s wall, peak RSS {run.PeakRssMiB:F0} MiB, exit {run.ExitCode}");
         }
         return new LatentResult(o.AutoencoderDir ?? "untrained default config", Resolution, Frames, config.DiffusionResolution, latent.Autoencoder.LatentChannels,
             decode * 1000, encode * 1000, o.TrainBatch, step, o.TrainBatch / step, gflops, ctx.Mfu(gflops), encode / step, generation, decodeShare, command);

@@ -8,7 +8,7 @@ public sealed record BenchReport(
     string Name, DateTime StartedUtc, double Seconds, string Command, MachineInfo Machine, ModelSummary Model,
     FlopSummary Flops, CeilingResult Ceiling, TrainingResult Training, IReadOnlyList<GenerationTiming> Generation,
     RecipeComparison? Recipe, IReadOnlyList<MemoryRun> Memory, ProfileResult? Profile, IReadOnlyList<LeverResult> Levers,
-    IReadOnlyList<TargetResult> Targets, VidGen.Models.TextEncoders.MiniLm.Measurement? TextEncoder = null, LatentResult? Latent = null)
+    IReadOnlyList<TargetResult> Targets, VidGen.Models.TextEncoders.MiniLm.Measurement? TextEncoder = null, World2DataResult? World2Data = null, LatentResult? Latent = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -1,7 +1,7 @@
 namespace VidGen.Bench.Results;
 
 /// <summary>
-/// (g) The latent path at 64x64x16: the autoencoder's decode of one clip and encode of a training batch, a
+/// (h) The latent path at 64x64x16: the autoencoder's decode of one clip and encode of a training batch, a
 /// default-size latent model's training step (the encode included) next to the pixel model's, its in-process
 /// generation (dpm++2m x 20, decode included), and the whole `vidgen generate` command on it.
 /// </summary>

@@ -31,13 +31,15 @@ public static class BenchCommand
         var noLevers = new Option<bool>("--no-levers") { Description = "skip the levers" };
         var noProfile = new Option<bool>("--no-profile") { Description = "skip the per-block profile" };
         var noTextEncoder = new Option<bool>("--no-text-encoder") { Description = "skip the packaged MiniLM text encoder's load, encode and memory figures" };
+        var noWorld2Data = new Option<bool>("--no-world2-data") { Description = "skip the second world's data time per training step and 10,000-clip generation time" };
+        var font = WorldOptions.EmojiFont("world2 data: ");
         var noLatent = new Option<bool>("--no-latent") { Description = "skip the latent 64x64x16 stage (autoencoder decode and encode, latent training and generation)" };
         var autoencoder = new Option<string?>("--autoencoder") { Description = "autoencoder folder the latent stage times (default: an untrained one of the default config; speed does not depend on the weights)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default, one per core)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
 
         var cmd = new Command("bench", "Measure speed: matmul ceiling, training MFU, generation latency, DDPM-1000 vs the fast sampler, peak memory")
-            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noLatent, autoencoder, threads, device };
+            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noWorld2Data, font, noLatent, autoencoder, threads, device };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
@@ -52,7 +54,8 @@ public static class BenchCommand
                 ModelDir = modelDir, Quick = r.GetValue(quick), DdpmClips = r.GetValue(ddpmClips), DdpmSteps = r.GetValue(ddpmSteps),
                 FastClips = r.GetValue(fastClips), TrainBatch = r.GetValue(trainBatch), TrainSteps = r.GetValue(trainSteps),
                 Device = CliSupport.ParseDevice(r.GetValue(device)!), Cli = r.GetValue(noMemory) ? null : SelfCommand(),
-                Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), Name = runName,
+                Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder),
+                World2Data = !r.GetValue(noWorld2Data), EmojiFont = r.GetValue(font), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), Name = runName,
                 CommandLine = "vidgen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a)),
             };
             options.Validate();
@@ -95,6 +98,8 @@ public static class BenchCommand
         t.AddRow($"(b) training, batch {tr.Batch}", $"{F(tr.VideosPerSecond, "F1")} videos/s ({F(tr.SecondsPerStep, "F3")} s/step, data {F(tr.DataSecondsPerStep * 1000, "F0")} ms)", F(tr.Gflops, "F1"), Pct(tr.Mfu));
         foreach (var g in r.Generation)
             t.AddRow($"(c) {g.Sampler} x {g.Steps}, {g.Frames} frames", $"{F(g.Seconds, "F2")} s ({F(g.SecondsPerEvaluation * 1000, "F1")} ms/eval)", F(g.Gflops, "F1"), Pct(g.Mfu));
+        if (r.World2Data is { } w)
+            t.AddRow($"(g) world2 data, batch {w.Batch} of {w.Resolution}x{w.Resolution}, {w.Frames} frames", $"{F(w.DataSecondsPerStep * 1000, "F1")} ms/step ({F(w.RenderSecondsPerStep * 1000, "F1")} drawing); 10,000 clips {F(w.SecondsFor10000, "F1")} s ({w.Threads} threads)", "", "");
         AnsiConsole.Write(t);
 
         if (r.Recipe is { } rc)

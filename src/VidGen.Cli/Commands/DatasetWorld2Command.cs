@@ -5,6 +5,7 @@ using Spectre.Console;
 using VidGen.Data;
 using VidGen.Data.World2;
 using VidGen.Media;
+using VidGen.Training;
 
 namespace VidGen.Cli.Commands;
 
@@ -19,15 +20,15 @@ public static class DatasetWorld2Command
     {
         var output = new Option<string?>("--out", "-o") { Description = "folder to write clips, captions.jsonl and contact_sheet.png into" };
         var count = new Option<int>("--count", "-n") { Description = "number of clips", DefaultValueFactory = _ => 64 };
-        var resolution = new Option<int>("--resolution") { Description = "frame size in pixels (32-256)", DefaultValueFactory = _ => 64 };
-        var frames = new Option<int>("--frames") { Description = "frames per clip", DefaultValueFactory = _ => 16 };
-        var fps = new Option<double>("--fps") { Description = "playback frames per second", DefaultValueFactory = _ => 8 };
+        var resolution = new Option<int>("--resolution") { Description = "frame size in pixels (32-256)", DefaultValueFactory = _ => WorldOptions.Default.Resolution };
+        var frames = new Option<int>("--frames") { Description = "frames per clip", DefaultValueFactory = _ => WorldOptions.Default.Frames };
+        var fps = new Option<double>("--fps") { Description = "playback frames per second", DefaultValueFactory = _ => WorldOptions.Default.Fps };
         var seed = new Option<int>("--seed") { Description = "seed of the split (the same seed gives the same clips)", DefaultValueFactory = _ => 0 };
         var format = new Option<string>("--format") { Description = "gif | webp | png (a folder of frames per clip) | mp4 (needs ffmpeg)", DefaultValueFactory = _ => "gif" };
         var split = new Option<string>("--split") { Description = "train (never a held-out combination) | held-out (each clip built around one)", DefaultValueFactory = _ => "train" };
-        var category = new Option<string?>("--category") { Description = "only this category: attribute, dynamic, spatial, motion, action, interaction, numeracy, scene (default: all)" };
+        var category = WorldOptions.Category();
         var scale = new Option<int>("--scale") { Description = "pixel upscaling of the written clips (training reads them back at --resolution)", DefaultValueFactory = _ => 1 };
-        var font = new Option<string?>("--emoji-font") { Description = $"the colour emoji font the sprites come from (default ${EmojiFont.EnvironmentVariable}, else {EmojiFont.DefaultPath})" };
+        var font = WorldOptions.EmojiFont();
         var measure = new Option<bool>("--measure") { Description = "render --count clips in memory, write nothing, and report the time (and the time for 10,000 clips)" };
         var threads = new Option<int>("--threads") { Description = "rendering threads (0 = all cores); the clips do not depend on it", DefaultValueFactory = _ => 0 };
 
@@ -35,14 +36,14 @@ public static class DatasetWorld2Command
             { output, count, resolution, frames, fps, seed, format, split, category, scale, font, measure, threads };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
-            var geometry = new WorldGeometry { Resolution = r.GetValue(resolution), Frames = r.GetValue(frames), Fps = r.GetValue(fps) };
+            var geometry = WorldOptions.Default with { Resolution = r.GetValue(resolution), Frames = r.GetValue(frames), Fps = r.GetValue(fps) };
             var splitValue = ParseSplit(r.GetValue(split)!);
-            Category? only = r.GetValue(category) is string c ? Terms.ParseCategory(c) : null;
+            Category? only = WorldOptions.ParseCategory(r, category);
             if (r.GetValue(measure))
             {
                 var m = Measure(geometry, r.GetValue(count), r.GetValue(seed), splitValue, only, r.GetValue(threads), r.GetValue(font));
                 AnsiConsole.MarkupLineInterpolated($"rendered [green]{m.Clips}[/] clips of {geometry.Frames}x{geometry.Resolution}x{geometry.Resolution} in {m.Seconds:F2} s on {m.Threads} threads: {m.ClipsPerSecond:F0} clips/s, [green]{m.SecondsFor10000:F1} s[/] for 10,000 clips");
-                AnsiConsole.MarkupLineInterpolated($"training's data time (one thread, as the trainer draws clips): {m.BatchMilliseconds:F1} ms per batch of 16 ({m.MillisecondsPerClip:F2} ms a clip)");
+                AnsiConsole.MarkupLineInterpolated($"training's data time (one thread, as the trainer draws clips): {m.BatchMilliseconds:F1} ms per batch of {TrainOptions.Defaults.BatchSize} ({m.MillisecondsPerClip:F2} ms a clip)");
                 return 0;
             }
             string outDir = r.GetValue(output) ?? throw new ArgumentException("--out is required (the folder to write into), unless --measure");
@@ -103,32 +104,14 @@ public static class DatasetWorld2Command
         return new WriteResult(outDir, count, held, format, clock.Elapsed.TotalSeconds);
     }
 
-    public sealed record Measurement(int Clips, int Threads, double Seconds, double ClipsPerSecond, double SecondsFor10000, double MillisecondsPerClip, double BatchMilliseconds);
-
     /// <summary>
-    /// Renders <paramref name="count"/> clips in memory (no files) on <paramref name="threads"/> threads, then a
-    /// batch of 16 on one thread as the trainer draws them; the world is built (font read, art decoded) before the clock starts.
+    /// Renders <paramref name="count"/> clips in memory (no files) on <paramref name="threads"/> threads, then a batch
+    /// of the training default on one thread as the trainer draws them (<see cref="GenerationSpeed.Measure"/>).
     /// </summary>
-    public static Measurement Measure(WorldGeometry geometry, int count, int seed, Split split, Category? category, int threads, string? emojiFont = null)
+    public static GenerationSpeed.Measurement Measure(WorldGeometry geometry, int count, int seed, Split split, Category? category, int threads, string? emojiFont = null)
     {
-        if (count < 1 || count > 1_000_000) throw new ArgumentException($"--count {count}: use 1 to 1000000 clips");
-        if (threads < 0) throw new ArgumentException($"--threads {threads}: use 0 (all cores) or more");
         geometry.Validate();
         var world = new CompositionalWorld(ObjectArt.Load(emojiFont), geometry);
-        int used = threads > 0 ? threads : Environment.ProcessorCount;
-        world.Clip(seed, 0, split, category); // warm up (JIT)
-        long checksum = 0;
-        var clock = Stopwatch.StartNew();
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = used }, i =>
-        {
-            var clip = world.Clip(seed, i, split, category);
-            Interlocked.Add(ref checksum, clip.Caption.Length); // keeps the work observable
-        });
-        double seconds = clock.Elapsed.TotalSeconds;
-        var batch = Stopwatch.StartNew();
-        for (int i = 0; i < 16; i++) world.Clip(seed + 1, i, split, category);
-        double batchMs = batch.Elapsed.TotalMilliseconds;
-        GC.KeepAlive(checksum);
-        return new Measurement(count, used, seconds, count / seconds, seconds / count * 10_000, batchMs / 16, batchMs);
+        return GenerationSpeed.Measure(world, count, seed, split, category, threads, TrainOptions.Defaults.BatchSize);
     }
 }

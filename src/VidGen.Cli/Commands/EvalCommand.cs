@@ -32,7 +32,7 @@ public static class EvalCommand
 
         var fidelity = new FidelityOptionSet();
         var sampling = new RequestOptionSet();
-        var world = new Option<string>("--world") { Description = "shapes (one object, 32x32x8) | world2 (the compositional world, 64x64x16: scored per category)", DefaultValueFactory = _ => "shapes" };
+        var world = WorldOptions.World(": scored per category");
         var world2 = new EvalWorld2Command.Options();
 
         var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world or the second world (or, with --ground-truth, the detector's accuracy)")
@@ -42,7 +42,7 @@ public static class EvalCommand
         foreach (var o in world2.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
-            if (EvalWorld2Command.IsWorld2(r.GetValue(world)!))
+            if (WorldOptions.IsWorld2(r.GetValue(world)!))
                 return EvalWorld2Command.Run(r, world2, new(model, fidelity.Clips, fidelity.Batch, sampling.Steps, sampling.Sampler, sampling.Guidance,
                     fidelity.Seed, fidelity.HeldOut, json, groundTruth, resolution, frames, failures, device, threads));
             var options = fidelity.Options(r);

@@ -21,9 +21,11 @@ public static class EvalWorld2Command
     /// <summary>The options only the second world has; EvalCommand adds them to `vidgen eval`.</summary>
     public sealed class Options
     {
-        public Option<string?> Category { get; } = new("--category") { Description = "world2: only this category (attribute, dynamic, spatial, motion, action, interaction, numeracy, scene)" };
-        public Option<bool> FreeWords { get; } = new("--free-words") { Description = "world2: word the prompts with synonyms no training caption uses (crimson, kitten, drifting, underwater, ...)" };
-        public Option<string?> EmojiFont { get; } = new("--emoji-font") { Description = $"world2: the colour emoji font the sprites come from (default ${Data.World2.EmojiFont.EnvironmentVariable}, else {Data.World2.EmojiFont.DefaultPath})" };
+        const string Prefix = "world2: ";
+
+        public Option<string?> Category { get; } = WorldOptions.Category(Prefix);
+        public Option<bool> FreeWords { get; } = new("--free-words") { Description = Prefix + "word the prompts with synonyms no training caption uses (crimson, kitten, drifting, underwater, ...)" };
+        public Option<string?> EmojiFont { get; } = WorldOptions.EmojiFont(Prefix);
 
         public IEnumerable<Option> All => new Option[] { Category, FreeWords, EmojiFont };
     }
@@ -34,20 +36,12 @@ public static class EvalWorld2Command
         Option<long> Seed, Option<double> HeldOut, Option<string?> Json, Option<bool> GroundTruth, Option<int> Resolution, Option<int> Frames,
         Option<string?> Failures, Option<string> Device, Option<int> Threads);
 
-    /// <summary>Whether --world names the second world (shapes, the default, does not); anything else is a one-line error.</summary>
-    public static bool IsWorld2(string world) => world.Trim().ToLowerInvariant() switch
-    {
-        "shapes" => false,
-        "world2" => true,
-        _ => throw new ArgumentException($"--world {world}: use shapes or world2"),
-    };
-
     public static int Run(ParseResult r, Options w2, Common o)
     {
         var options = new World2Options
         {
             Clips = r.GetValue(o.Clips), ClipsPerPrompt = r.GetValue(o.Batch), HeldOutFraction = r.GetValue(o.HeldOut), Seed = r.GetValue(o.Seed),
-            Category = r.GetValue(w2.Category) is string c ? Terms.ParseCategory(c) : null,
+            Category = WorldOptions.ParseCategory(r, w2.Category),
             Style = r.GetValue(w2.FreeWords) ? CaptionStyle.Free : CaptionStyle.Canonical,
         };
         options.Validate();
@@ -73,9 +67,11 @@ public static class EvalWorld2Command
             if (r.GetValue(o.GroundTruth))
             {
                 // The shapes world's --resolution/--frames defaults (32, 8) are not the second world's (64, 16).
-                int res = r.GetResult(o.Resolution) is { Implicit: false } ? r.GetValue(o.Resolution) : 64;
-                int frames = r.GetResult(o.Frames) is { Implicit: false } ? r.GetValue(o.Frames) : 16;
-                var geometry = new WorldGeometry { Resolution = res, Frames = frames };
+                var geometry = WorldOptions.Default with
+                {
+                    Resolution = WorldOptions.GivenOr(r, o.Resolution, WorldOptions.Default.Resolution),
+                    Frames = WorldOptions.GivenOr(r, o.Frames, WorldOptions.Default.Frames),
+                };
                 geometry.Validate();
                 source = World2ClipSources.GroundTruth(new CompositionalWorld(art, geometry));
                 sourceName = "ground truth";

@@ -21,11 +21,11 @@ public static class TrainAutoencoderCommand
     public static Command Create()
     {
         var output = new Option<string>("--out", "-o") { Description = "autoencoder folder to write", Required = true };
-        var world = new Option<string>("--world") { Description = "training clips from a world: world2 or shapes (ignored with --data)", DefaultValueFactory = _ => "world2" };
-        var category = new Option<string?>("--category") { Description = "world2: only clips of this category" };
-        var emojiFont = new Option<string?>("--emoji-font") { Description = $"world2: the colour emoji font the sprites come from (default ${EmojiFont.EnvironmentVariable}, else {EmojiFont.DefaultPath})" };
+        var world = WorldOptions.World(", its held-out clips measure the PSNR; not with --data");
+        var category = WorldOptions.Category("world2: ");
+        var emojiFont = WorldOptions.EmojiFont("world2: ");
         var resolution = new Option<int>("--resolution") { Description = "frame size in pixels", DefaultValueFactory = _ => Network.Resolution };
-        var frames = new Option<int>("--frames") { Description = "frames per clip drawn (the autoencoder codes frames one by one)", DefaultValueFactory = _ => 16 };
+        var frames = new Option<int>("--frames") { Description = "frames per clip drawn (the autoencoder codes frames one by one)", DefaultValueFactory = _ => WorldOptions.Default.Frames };
         var latentChannels = new Option<int>("--latent-channels") { Description = "channels per latent pixel", DefaultValueFactory = _ => Network.LatentChannels };
         var levels = new Option<string>("--level-channels") { Description = "channels per level from full size down, comma separated (levels - 1 halvings)", DefaultValueFactory = _ => string.Join(",", Network.LevelChannels) };
         var blocks = new Option<int>("--blocks") { Description = "residual blocks per level", DefaultValueFactory = _ => Network.BlocksPerLevel };
@@ -74,6 +74,8 @@ public static class TrainAutoencoderCommand
             ITrainingClips data;
             IReadOnlyList<Video> validation;
             string source;
+            if (r.GetResult(world) is { Implicit: false } && r.GetValue(dataOptions.Data) is not null)
+                throw new ArgumentException("--world and --data: train on a world or on your collection, not both");
             if (r.GetValue(dataOptions.Data) is string dataPath)
             {
                 var collection = DataOptions.Load(dataPath, dataOptions.Collection(r, config.Resolution, r.GetValue(frames), 8, options.Seed));
@@ -82,10 +84,10 @@ public static class TrainAutoencoderCommand
                 validation = Enumerable.Range(0, Math.Min(options.ValidationClips, collection.Count)).Select(i => collection.Clip(i).Video).ToList();
                 source = $"{dataPath} (PSNR on training clips)";
             }
-            else if (EvalWorld2Command.IsWorld2(r.GetValue(world)!))
+            else if (WorldOptions.IsWorld2(r.GetValue(world)!))
             {
                 var w = CompositionalWorld.Open(r.GetValue(emojiFont), config.Resolution, r.GetValue(frames));
-                var only = r.GetValue(category) is string c ? Terms.ParseCategory(c) : (Category?)null;
+                var only = WorldOptions.ParseCategory(r, category);
                 data = new World2TrainingClips(w, options.Seed, only);
                 validation = Enumerable.Range(0, options.ValidationClips).Select(i => w.HeldOutClip(options.Seed + 1, i, only).Video).ToList();
                 source = "world2 (PSNR on held-out clips)";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
+using VidGen.Data.World2;
 using VidGen.Models;
 using VidGen.Models.Autoencoders;
 using VidGen.Models.TextEncoders;
@@ -8,58 +9,115 @@ using VidGen.Training;
 
 namespace VidGen.Cli.Commands;
 
-/// <summary>`vidgen train`: trains a model on the shapes world (default) or a collection given with --data, and writes a model folder.</summary>
+/// <summary>
+/// `vidgen train`: trains a model on the shapes world (default), the second world (--world world2) or a collection
+/// given with --data, and writes a model folder.
+/// </summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <summary>The options of `vidgen train` that are not <see cref="TrainOptions"/> fields (those are <see cref="TrainOptionSet"/>).</summary>
+    public sealed class Options
     {
-        var output = new Option<string>("--out", "-o") { Description = "model folder to write", Required = true };
-        var preset = new Option<string>("--preset") { Description = $"model size: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(ModelPreset.Default) };
-        var resolution = new Option<int>("--resolution") { Description = "frame size in pixels", DefaultValueFactory = _ => new ModelConfig().Resolution };
-        var frames = new Option<int>("--frames") { Description = "frames per clip", DefaultValueFactory = _ => new ModelConfig().Frames };
-        var resume = new Option<bool>("--resume") { Description = "continue the run saved in --out" };
-        var textEncoder = new Option<string>("--text-encoder")
+        public Option<string> Output { get; } = new("--out", "-o") { Description = "model folder to write", Required = true };
+        public Option<string> Preset { get; } = new("--preset") { Description = $"model size: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(ModelPreset.Default) };
+        public Option<int> Resolution { get; } = new("--resolution") { Description = $"frame size in pixels (world2: {WorldOptions.Default.Resolution} unless given)", DefaultValueFactory = _ => new ModelConfig().Resolution };
+        public Option<int> Frames { get; } = new("--frames") { Description = $"frames per clip (world2: {WorldOptions.Default.Frames} unless given)", DefaultValueFactory = _ => new ModelConfig().Frames };
+        public Option<bool> Resume { get; } = new("--resume") { Description = "continue the run saved in --out" };
+        public Option<string> TextEncoder { get; } = new("--text-encoder")
         {
             Description = "builtin (trained with the model), minilm (frozen all-MiniLM-L6-v2 that comes with the build), or a frozen pretrained encoder from a local folder: bert:PATH, clip:PATH, or PATH (kind read from its config.json)",
             DefaultValueFactory = _ => Names.TextEncoder.Name(new ModelConfig().Text.Kind),
         };
-        var autoencoder = new Option<string?>("--autoencoder") { Description = "train a latent model in this autoencoder folder's latent space (from `vidgen train-autoencoder`); its weights are copied into --out" };
-        var initFrom = new Option<string?>("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
-        var dataOptions = new DataOptions();
-        var t = new TrainOptionSet();
+        public Option<int?> TextMaxLength { get; } = new("--text-max-length")
+        {
+            Description = "tokens per prompt, special tokens included (default: the encoder's own, 16 builtin or 32 pretrained; world2: the longest caption its grammar can write, in the encoder's tokens)",
+        };
+        public Option<string?> Autoencoder { get; } = new("--autoencoder") { Description = "train a latent model in this autoencoder folder's latent space (from `vidgen train-autoencoder`); its weights are copied into --out" };
+        public Option<string?> InitFrom { get; } = new("--init-from") { Description = "start from this model folder's weights (fine-tune; new layers start as identities)" };
+        public Option<string> World { get; } = WorldOptions.World(", trained on directly; not with --data");
+        public Option<string?> Category { get; } = WorldOptions.Category("world2: ");
+        public Option<string?> EmojiFont { get; } = WorldOptions.EmojiFont("world2: ");
+        public DataOptions Data { get; } = new();
+        public TrainOptionSet Train { get; } = new();
 
-        var cmd = new Command("train", "Train a text-to-video model on the shapes world or on your own captioned collection (--data)")
-            { output };
-        foreach (var o in t.All.Concat(new Option[] { preset, resolution, frames, resume, textEncoder, autoencoder, initFrom }).Concat(dataOptions.All)) cmd.Add(o);
+        public IEnumerable<Option> All => new Option[] { Output }.Concat(Train.All)
+            .Concat(new Option[] { Preset, Resolution, Frames, Resume, TextEncoder, TextMaxLength, Autoencoder, InitFrom, World, Category, EmojiFont }).Concat(Data.All);
+
+        /// <summary>
+        /// Whether to train on the second world; --world given with --data, or --category without world2, is a
+        /// one-line error (either would be silently ignored otherwise).
+        /// </summary>
+        public bool IsWorld2(ParseResult r)
+        {
+            bool world2 = WorldOptions.IsWorld2(r.GetValue(World)!);
+            if (r.GetResult(World) is { Implicit: false } && r.GetValue(Data.Data) is not null)
+                throw new ArgumentException("--world and --data: train on a world or on your collection, not both");
+            if (!world2 && r.GetValue(Category) is not null)
+                throw new ArgumentException($"--category: only the second world has categories (add --world {WorldOptions.World2})");
+            return world2;
+        }
+
+        /// <summary>
+        /// A new model's config: the preset at --resolution and --frames (world2: its own 64x64, 16 frames at 8 fps
+        /// unless given), the text encoder, and the prompt length (--text-max-length; world2 without it:
+        /// <see cref="CaptionLength.Longest(VidGen.Text.IPromptTokenizer)"/> in the encoder's tokens, so no caption is cut).
+        /// </summary>
+        public ModelConfig NewConfig(ParseResult r, bool world2)
+        {
+            var preset = Names.Preset.Parse(r.GetValue(Preset)!);
+            string spec = r.GetValue(TextEncoder)!;
+            int? maxLength = r.GetValue(TextMaxLength);
+            if (!world2) return PretrainedTextEncoder.Configure(ModelPresets.Get(preset, r.GetValue(Resolution), r.GetValue(Frames)), spec, maxLength);
+            var g = WorldOptions.Default;
+            var config = ModelPresets.Get(preset, WorldOptions.GivenOr(r, Resolution, g.Resolution), WorldOptions.GivenOr(r, Frames, g.Frames)) with { Fps = g.Fps };
+            maxLength ??= CaptionLength.Longest(PretrainedTextEncoder.TokenizerOf(PretrainedTextEncoder.Configure(config, spec).Text));
+            return PretrainedTextEncoder.Configure(config, spec, maxLength);
+        }
+
+        /// <summary>The second world at the model's size, restricted to --category if given (checked before the font is read).</summary>
+        public World2TrainingClips World2Clips(ParseResult r, ModelConfig config, int seed)
+        {
+            var category = WorldOptions.ParseCategory(r, Category);
+            return new(CompositionalWorld.Open(r.GetValue(EmojiFont), config.Resolution, config.Frames, config.Fps), seed, category);
+        }
+    }
+
+    public static Command Create()
+    {
+        var o = new Options();
+        var cmd = new Command("train", "Train a text-to-video model on the shapes world, the second world (--world world2) or your own captioned collection (--data)");
+        foreach (var option in o.All) cmd.Add(option);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
-            string outDir = r.GetValue(output)!;
-            bool resuming = r.GetValue(resume);
+            string outDir = r.GetValue(o.Output)!;
+            bool resuming = r.GetValue(o.Resume);
+            bool world2 = o.IsWorld2(r);
             ModelConfig config = resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile))
                 ? ModelConfig.FromJson(File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)))
-                : PretrainedTextEncoder.Configure(ModelPresets.Get(Names.Preset.Parse(r.GetValue(preset)!), r.GetValue(resolution), r.GetValue(frames)), r.GetValue(textEncoder)!);
-            var options = t.Options(r);
+                : o.NewConfig(r, world2);
+            var options = o.Train.Options(r);
             ITrainingClips data;
             VideoCollection? collection = null;
-            if (r.GetValue(dataOptions.Data) is string dataPath)
+            if (r.GetValue(o.Data.Data) is string dataPath)
             {
                 // Clips sampled at --target-fps play at that rate, so a new model records it for generation.
-                if (!resuming && r.GetValue(dataOptions.TargetFps) is double target) config = config with { Fps = target };
-                collection = DataOptions.Load(dataPath, dataOptions.Collection(r, config.Resolution, config.Frames, config.Fps, options.Seed));
+                if (!resuming && r.GetValue(o.Data.TargetFps) is double target) config = config with { Fps = target };
+                collection = DataOptions.Load(dataPath, o.Data.Collection(r, config.Resolution, config.Frames, config.Fps, options.Seed));
                 data = collection;
             }
+            else if (world2) data = o.World2Clips(r, config, options.Seed);
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
             LatentCodec? latents = null;
             if (resuming && config.Latent is not null) latents = Checkpoint.LoadLatents(outDir, config);
-            else if (!resuming && r.GetValue(autoencoder) is string aeDir)
+            else if (!resuming && r.GetValue(o.Autoencoder) is string aeDir)
             {
                 latents = LatentModel(aeDir, data, options.Seed);
                 config = config.InLatentSpace(latents.Config);
                 AnsiConsole.MarkupLineInterpolated($"latent model: {config.Resolution}px frames coded to {config.DiffusionResolution}px x {latents.Channels} channels by {aeDir}; latent scale {latents.Config.Scale:G4} (1 / std on {ScaleClips} training clips)");
             }
-            int code = Run(config, data, options, outDir, resuming, r.GetValue(initFrom), latents);
+            int code = Run(config, data, options, outDir, resuming, r.GetValue(o.InitFrom), latents);
             // The count again at the end, where it is seen; with --lazy the bad files were only found during the run.
-            if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(dataOptions.Lazy) ? 5 : 0);
+            if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(o.Data.Lazy) ? 5 : 0);
             return code;
         }));
         return cmd;

@@ -122,7 +122,10 @@ public sealed partial class ClipBpeTokenizer : IPromptTokenizer
     public IReadOnlyList<string> UnknownWords(string text) =>
         Pieces(text).Where(p => p.Id < 0 || p.Id == EndId && p.Word != EndToken).Select(p => p.Word).Distinct().ToList();
 
-    public int TruncatedTokens(string text) => Math.Max(0, Pieces(text).Count() - (MaxLength - 2));
+    public int TruncatedTokens(string text) => Math.Max(0, Length(text) - MaxLength);
+
+    /// <summary>The pieces plus the start and end markers.</summary>
+    public int Length(string text) => Pieces(text).Count() + 2;
 
     public string Decode(IEnumerable<long> ids)
     {

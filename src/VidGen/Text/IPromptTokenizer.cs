@@ -18,6 +18,12 @@ public interface IPromptTokenizer
     /// <summary>Number of tokens past <see cref="MaxLength"/> that <see cref="Encode"/> drops.</summary>
     int TruncatedTokens(string text);
 
+    /// <summary>
+    /// Tokens <paramref name="text"/> takes, special tokens included: the <see cref="MaxLength"/> at which nothing is
+    /// cut (a length for the text encoder can then be sized from the prompts it must hold).
+    /// </summary>
+    int Length(string text);
+
     /// <summary>Readable text of token ids (padding and special tokens left out).</summary>
     string Decode(IEnumerable<long> ids);
 }

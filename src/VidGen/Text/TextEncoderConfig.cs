@@ -29,6 +29,9 @@ public sealed record TextEncoderConfig
     public int Heads { get; init; } = 4;
     /// <summary>Tokens per prompt, special tokens included (BERT's [CLS]/[SEP], CLIP's start/end markers).</summary>
     public int MaxLength { get; init; } = 16;
+
+    /// <summary>Longest prompt the built-in encoder may be given (it learns one position embedding a token): BERT's 512.</summary>
+    public const int BuiltinMaxLengthLimit = 512;
     /// <summary>Absolute path of the pretrained folder (config.json, model.safetensors, vocabulary); null for builtin and minilm.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? PretrainedPath { get; init; }

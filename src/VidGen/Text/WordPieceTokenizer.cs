@@ -78,7 +78,10 @@ public sealed class WordPieceTokenizer : IPromptTokenizer
     public IReadOnlyList<string> UnknownWords(string text) =>
         Pieces(text).Where(p => p.Id == UnkId && p.Word != UnkToken).Select(p => p.Word).Distinct().ToList();
 
-    public int TruncatedTokens(string text) => Math.Max(0, Pieces(text).Count() - (MaxLength - 2));
+    public int TruncatedTokens(string text) => Math.Max(0, Length(text) - MaxLength);
+
+    /// <summary>The pieces plus [CLS] and [SEP].</summary>
+    public int Length(string text) => Pieces(text).Count() + 2;
 
     public string Decode(IEnumerable<long> ids)
     {

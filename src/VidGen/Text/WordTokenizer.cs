@@ -61,6 +61,9 @@ public sealed partial class WordTokenizer : IPromptTokenizer
 
     int IPromptTokenizer.TruncatedTokens(string text) => TruncatedWords(text);
 
+    /// <summary>One token a word, known or not (no special tokens): the count does not depend on the vocabulary.</summary>
+    public int Length(string text) => Words(text).Count();
+
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(new TokenizerFile(Vocabulary.ToArray(), MaxLength), Indented);

@@ -5,6 +5,7 @@ using VidGen.Bench.Flops;
 using VidGen.Bench.Results;
 using VidGen.Cli.Commands;
 using VidGen.Data;
+using VidGen.Data.World2;
 using VidGen.Models;
 using VidGen.Text;
 using VidGen.Training;
@@ -61,6 +62,18 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(report.TextEncoder.LoadSeconds > 0 && report.TextEncoder.MinEncodeMs > 0 && report.TextEncoder.MinEncodeMs <= report.TextEncoder.MedianEncodeMs);
         var encodeTarget = report.Targets.Single(t => t.Name.StartsWith("MiniLM encode", StringComparison.Ordinal));
         Assert.Equal(report.TextEncoder.MedianEncodeMs <= 50, encodeTarget.Met);
+        // The second world's data: a step's batch at 64x64x16, and the clips behind the 10,000-clip target (a quick run scales a few hundred).
+        if (EmojiFont.IsInstalled() || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            var w2 = report.World2Data;
+            Assert.NotNull(w2);
+            Assert.Equal((2, 64, 16, World2DataStage.QuickClips), (w2!.Batch, w2.Resolution, w2.Frames, w2.Clips));
+            Assert.True(w2.RenderSecondsPerStep > 0 && w2.DataSecondsPerStep > w2.RenderSecondsPerStep && w2.Seconds > 0);
+            Assert.Equal(w2.Seconds / w2.Clips * GenerationSpeed.TargetClips, w2.SecondsFor10000, 9);
+            var clipsTarget = report.Targets.Single(t => t.Name.StartsWith("10,000 world2 training clips", StringComparison.Ordinal));
+            Assert.Equal(("< 120 s", w2.SecondsFor10000 < 120), (clipsTarget.Target, clipsTarget.Met));
+        }
+        else Assert.Null(report.World2Data);
         // Levers that keep the model's function report a tiny output difference.
         var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
         Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance

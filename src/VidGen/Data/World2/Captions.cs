@@ -68,7 +68,7 @@ public static class Captions
         if (w.Maybe(0.12))
         {
             string opening = w.Pick(Lexicon.Openings);
-            if (opening == "there is" && spec.Category == Category.Numeracy && spec.Count > 1) opening = "there are";
+            if (opening == Lexicon.Openings[0] && spec.Category == Category.Numeracy && spec.Count > 1) opening = Lexicon.PluralOpening;
             body = $"{opening} {body}";
         }
         return body;

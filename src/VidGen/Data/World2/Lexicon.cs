@@ -132,6 +132,12 @@ public static class Lexicon
     /// <summary>Optional openings of a training caption.</summary>
     public static readonly string[] Openings = { "there is", "a video of", "a clip of" };
 
+    /// <summary>"there is" before a count above one.</summary>
+    public const string PluralOpening = "there are";
+
+    /// <summary>The articles a noun phrase may start with (or none).</summary>
+    public static readonly string[] Articles = { "a", "an", "the" };
+
     /// <summary>Words joining two objects' clauses.</summary>
     public static readonly string[] Joins = { "and", "while" };
 

@@ -48,9 +48,7 @@ public static class MiniLm
         using (var package = MiniLmPackage.Open(dll))
         {
             open = sw.Elapsed.TotalSeconds;
-            tokenizer = new WordPieceTokenizer(package.Vocabulary(), maxLength, lowerCase: true, source: $"{MiniLmPackage.Name} ({dll}, {MiniLmPackage.VocabResource})");
-            if (tokenizer.VocabularySize != Config.VocabSize)
-                throw new InvalidDataException($"{MiniLmPackage.Name}: {MiniLmPackage.VocabResource} has {tokenizer.VocabularySize} tokens, expected {Config.VocabSize}; restore the package");
+            tokenizer = Tokenizer(package, dll, maxLength);
             weights = OnnxBertWeights.Read(package.ModelBytes, source);
             convert = sw.Elapsed.TotalSeconds - open;
         }
@@ -69,6 +67,22 @@ public static class MiniLm
         var encoder = PretrainedTextEncoder.FromLoaded(TextEncoderKind.MiniLm, dll, model, tokenizer);
         stages = new LoadStages(open, convert, sw.Elapsed.TotalSeconds - open - convert);
         return encoder;
+    }
+
+    /// <summary>MiniLM's WordPiece tokenizer alone, from the restored package (no weights read): for sizing a prompt length.</summary>
+    public static WordPieceTokenizer Tokenizer(int maxLength = PretrainedTextEncoder.DefaultMaxLength, string? packageDll = null)
+    {
+        var dll = packageDll ?? MiniLmPackage.Locate();
+        using var package = MiniLmPackage.Open(dll);
+        return Tokenizer(package, dll, maxLength);
+    }
+
+    static WordPieceTokenizer Tokenizer(MiniLmResources package, string dll, int maxLength)
+    {
+        var tokenizer = new WordPieceTokenizer(package.Vocabulary(), maxLength, lowerCase: true, source: $"{MiniLmPackage.Name} ({dll}, {MiniLmPackage.VocabResource})");
+        if (tokenizer.VocabularySize != Config.VocabSize)
+            throw new InvalidDataException($"{MiniLmPackage.Name}: {MiniLmPackage.VocabResource} has {tokenizer.VocabularySize} tokens, expected {Config.VocabSize}; restore the package");
+        return tokenizer;
     }
 
     /// <summary>Prompts of the shapes-world kind and longer ones, 16 as in a training batch; none in the encoder's cache.</summary>

@@ -284,12 +284,20 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
 
     /// <summary>
     /// The model config with the chosen text encoder: for a pretrained one, kind, absolute path (none for minilm), text width and
-    /// the U-Net's context width set to its hidden size, and a prompt length of min(32, its positions).
+    /// the U-Net's context width set to its hidden size, and a prompt length of min(32, its positions). A given
+    /// <c>maxLength</c> (`train --text-max-length`) replaces the prompt length: 1 to
+    /// <see cref="TextEncoderConfig.BuiltinMaxLengthLimit"/> tokens for the built-in encoder, 3 (the two special tokens
+    /// and one word) to its positions for a pretrained one (512 for MiniLM and BERT, 77 for CLIP).
     /// </summary>
-    public static ModelConfig Configure(ModelConfig config, string spec)
+    public static ModelConfig Configure(ModelConfig config, string spec, int? maxLength = null)
     {
         var (kind, path) = ParseSpec(spec);
-        if (kind == TextEncoderKind.Builtin) return config with { Text = config.Text with { Kind = kind, PretrainedPath = null } };
+        if (kind == TextEncoderKind.Builtin)
+        {
+            if (maxLength is < 1 or > TextEncoderConfig.BuiltinMaxLengthLimit)
+                throw new ArgumentException($"--text-max-length {maxLength}: the built-in text encoder takes 1 to {TextEncoderConfig.BuiltinMaxLengthLimit} tokens");
+            return config with { Text = config.Text with { Kind = kind, PretrainedPath = null, MaxLength = maxLength ?? config.Text.MaxLength } };
+        }
         if (kind == TextEncoderKind.MiniLm)
             return config with
             {
@@ -297,7 +305,7 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
                 Text = config.Text with
                 {
                     Kind = kind, PretrainedPath = null, Dim = MiniLm.Width, Layers = MiniLm.Config.NumHiddenLayers, Heads = MiniLm.Config.NumAttentionHeads,
-                    MaxLength = Math.Min(DefaultMaxLength, MiniLm.Config.MaxPositionEmbeddings),
+                    MaxLength = PromptLength(maxLength, MiniLm.Config.MaxPositionEmbeddings, "MiniLM"),
                 },
                 Unet = config.Unet with { ContextDim = MiniLm.Width },
             };
@@ -310,10 +318,31 @@ public sealed class PretrainedTextEncoder : ITextEncoder, IDisposable
             : (ClipTextConfig.FromFile(configPath) is var c ? (c.HiddenSize, c.MaxPositionEmbeddings) : default);
         return config with
         {
-            Text = config.Text with { Kind = kind, PretrainedPath = full, Dim = hidden, MaxLength = Math.Min(DefaultMaxLength, positions) },
+            Text = config.Text with { Kind = kind, PretrainedPath = full, Dim = hidden, MaxLength = PromptLength(maxLength, positions, $"the model in {full}") },
             Unet = config.Unet with { ContextDim = hidden },
         };
     }
+
+    /// <summary>The prompt length of a pretrained encoder: the one asked for, checked against its positions, else min(32, positions).</summary>
+    static int PromptLength(int? asked, int positions, string what)
+    {
+        if (asked is not int n) return Math.Min(DefaultMaxLength, positions);
+        if (n < 3 || n > positions)
+            throw new ArgumentException($"--text-max-length {n}: {what} takes 3 (two special tokens and one word) to {positions} tokens, its position embeddings");
+        return n;
+    }
+
+    /// <summary>
+    /// The tokenizer the encoder of <paramref name="text"/> reads prompts with, without its weights (to size a prompt
+    /// length). For the built-in encoder a word tokenizer without vocabulary: its counts do not depend on one.
+    /// </summary>
+    public static IPromptTokenizer TokenizerOf(TextEncoderConfig text) => text.Kind switch
+    {
+        TextEncoderKind.Builtin => new WordTokenizer(Array.Empty<string>(), text.MaxLength),
+        TextEncoderKind.MiniLm => MiniLm.Tokenizer(text.MaxLength),
+        TextEncoderKind.Bert => WordPieceTokenizer.FromFolder(text.PretrainedPath ?? throw new ArgumentException("a BERT text config needs its pretrained_path"), text.MaxLength),
+        _ => ClipBpeTokenizer.FromFolder(text.PretrainedPath ?? throw new ArgumentException("a CLIP text config needs its pretrained_path"), text.MaxLength),
+    };
 
     public void Dispose()
     {
