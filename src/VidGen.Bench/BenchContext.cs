@@ -36,6 +36,9 @@ internal sealed class BenchContext
     /// <summary>The fp32 matmul rate of (a) in GFLOP/s: every MFU figure divides by it.</summary>
     public double Ceiling { get; set; } = double.NaN;
     public double Mfu(double gflops) => gflops / Ceiling;
+    /// <summary>The best GEMM rate (a) measured by any route (oneDNN's reaches about twice MKL's here): the strict ceiling.</summary>
+    public double BestGemm { get; set; } = double.NaN;
+    public double MfuOfBestGemm(double gflops) => gflops / BestGemm;
 
     public List<LeverResult> Levers { get; } = new();
 

@@ -38,6 +38,8 @@ public sealed record BenchOptions
     public bool Latent { get; init; } = true;
     /// <summary>The autoencoder folder stage (h) times; null: an untrained one of the default config.</summary>
     public string? AutoencoderDir { get; init; }
+    /// <summary>The size of stage (h)'s latent model (the default preset is the bundled model's size class; tests use tiny).</summary>
+    public VidGen.Models.ModelPreset LatentPreset { get; init; } = VidGen.Models.ModelPreset.Default;
 
     public const int QuickDdpmSteps = 50;
 

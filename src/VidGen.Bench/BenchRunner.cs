@@ -53,7 +53,7 @@ public static class BenchRunner
             var memory = MemoryStage.Run(ctx);
             var textEncoder = o.TextEncoder ? TextEncoderStage.Run(ctx) : null;
             var world2Data = o.World2Data ? World2DataStage.Run(ctx) : null;
-            var latent = o.Latent ? LatentStage.Run(ctx) : null;
+            var latent = o.Latent ? LatentStage.Run(ctx, training) : null;
             var profile = o.Profile ? ProfileStage.Run(ctx) : null;
             if (o.Levers) ModelLevers.Run(ctx);
 

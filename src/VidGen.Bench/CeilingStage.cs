@@ -31,6 +31,7 @@ internal static class CeilingStage
         var gemm = GemmAsConv(device, MatmulSize, reps);
         var conv = Conv1x3x3(device, reps: reps);
         ctx.Ceiling = matmul.BestGflops;
+        ctx.BestGemm = Math.Max(matmul.BestGflops, gemm.BestGflops);
         ctx.Log($"(a) matmul ceiling {ctx.Ceiling:F1} GFLOP/s ({ctx.Threads} threads){(matmul1 is null ? "" : $", {matmul1.BestGflops:F1} on 1 thread")}; same GEMM through oneDNN {gemm.BestGflops:F1}; Conv3d 1x3x3 fwd+bwd {conv.BestGflops:F1} GFLOP/s");
 
         if (ctx.CanCompareThreads)

@@ -13,21 +13,23 @@ namespace VidGen.Bench;
 /// <summary>
 /// (h) Latent diffusion's costs at 64x64, 16 frames, on untrained networks (speed does not depend on the
 /// weights): the autoencoder of <see cref="BenchOptions.AutoencoderDir"/> (or the default config), a latent model
-/// of the default preset's size over it, timed for decoding, encoding, training and generation; the model is
+/// of <see cref="BenchOptions.LatentPreset"/>'s size (the default preset's) over it, timed for decoding, encoding, training and generation; the model is
 /// saved and `vidgen generate` runs on it as a child process for the whole command's time and peak memory.
 /// </summary>
 internal static class LatentStage
 {
     public const int Resolution = 64, Frames = 16;
 
-    public static LatentResult Run(BenchContext ctx)
+    /// <param name="ctx">the run</param>
+    /// <param name="pixel">stage (b)'s training figures, which the latent model's are set beside</param>
+    public static LatentResult Run(BenchContext ctx, TrainingResult pixel)
     {
         ctx.Cancel.ThrowIfCancellationRequested();
         var (o, device) = (ctx.Options, ctx.Device);
         var autoencoder = o.AutoencoderDir is string dir ? AutoencoderFolder.Load(dir) : new VideoAutoencoder(new AutoencoderConfig());
         autoencoder.to(device);
         var latent = new LatentConfig { Autoencoder = autoencoder.Config };
-        var config = ModelPresets.Get(ModelPreset.Default, Resolution, Frames).InLatentSpace(latent);
+        var config = ModelPresets.Get(o.LatentPreset, Resolution, Frames).InLatentSpace(latent);
         var data = new ShapesTrainingClips(new ShapesWorld(Resolution, Frames));
         var codec = new LatentCodec(autoencoder, latent);
         int reps = ctx.Quick ? 1 : 5;
@@ -51,7 +53,7 @@ internal static class LatentStage
             gflops = flops.TrainingPerClip * o.TrainBatch / step / 1e9;
             Checkpoint.Save(modelDir, trainer.EmaModel);
         }
-        ctx.Log($"(h) latent {Resolution}x{Resolution}x{Frames} -> {config.DiffusionResolution}x{config.DiffusionResolution}x{latent.Autoencoder.LatentChannels}: decode {decode * 1000:F0} ms/clip, encode {encode * 1000:F0} ms per batch of {o.TrainBatch}; training {step:F2} s/step ({o.TrainBatch / step:F1} videos/s, MFU {ctx.Mfu(gflops):P1}, encode {encode / step:P0} of it)");
+        ctx.Log($"(h) latent {Resolution}x{Resolution}x{Frames} -> {config.DiffusionResolution}x{config.DiffusionResolution}x{latent.Autoencoder.LatentChannels}: decode {decode * 1000:F0} ms/clip, encode {encode * 1000:F0} ms per batch of {o.TrainBatch}; training {step:F2} s/step ({o.TrainBatch / step:F1} videos/s, MFU {ctx.Mfu(gflops):P1}, {ctx.MfuOfBestGemm(gflops):P1} of the best GEMM; pixel {ctx.MfuOfBestGemm(pixel.Gflops):P1}; encode {encode / step:P0} of the step)");
 
         // Generation in process (decode included), on the saved model as `vidgen generate` would load it.
         double generation, decodeShare;
@@ -73,7 +75,8 @@ internal static class LatentStage
             command = new MemoryRun("vidgen generate (latent 64x64x16)", run.Command, run.ExitCode, run.PeakRssMiB, run.WallSeconds, run.Samples, run.ExitCode == 0 ? null : run.OutputTail);
             ctx.Log($"(h) {command.Label}: {run.WallSeconds:F1} s wall, peak RSS {run.PeakRssMiB:F0} MiB, exit {run.ExitCode}");
         }
-        return new LatentResult(o.AutoencoderDir ?? "untrained default config", Resolution, Frames, config.DiffusionResolution, latent.Autoencoder.LatentChannels,
-            decode * 1000, encode * 1000, o.TrainBatch, step, o.TrainBatch / step, gflops, ctx.Mfu(gflops), encode / step, generation, decodeShare, command);
+        return new LatentResult(o.AutoencoderDir ?? "untrained default config", Names.Preset.Name(o.LatentPreset), Resolution, Frames, config.DiffusionResolution, latent.Autoencoder.LatentChannels,
+            decode * 1000, encode * 1000, o.TrainBatch, step, o.TrainBatch / step, gflops, ctx.Mfu(gflops),
+            ctx.MfuOfBestGemm(gflops), ctx.MfuOfBestGemm(pixel.Gflops), ctx.BestGemm, encode / step, generation, decodeShare, command);
     }
 }

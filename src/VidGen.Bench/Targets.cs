@@ -48,7 +48,7 @@ internal static class Targets
             if (latent.Command is { } c)
                 list.Add(new("latent `vidgen generate` 64x64x16", "<= 4 s", $"{c.WallSeconds:F1} s", c.ExitCode == 0 && c.WallSeconds <= 4, c.Error ?? $"whole command, peak RSS {c.PeakRssMiB:F0} MiB"));
             list.Add(new("latent training: encoder's share of a step", "negligible (<= 10%)", Pct(latent.EncodeShareOfStep), latent.EncodeShareOfStep <= 0.1,
-                $"{latent.EncodeBatchMs:F0} ms per batch of {latent.TrainBatch}; {latent.VideosPerSecond:F1} videos/s vs pixel {training.VideosPerSecond:F1} at {training.Frames} frames, MFU {Pct(latent.Mfu)} vs {Pct(training.Mfu)}"));
+                $"{latent.EncodeBatchMs:F0} ms per batch of {latent.TrainBatch}; {latent.VideosPerSecond:F1} videos/s vs pixel {training.VideosPerSecond:F1} at {training.Frames} frames; MFU {Pct(latent.Mfu)} vs {Pct(training.Mfu)}, of the best GEMM ({latent.BestGemmGflops:F0} GFLOP/s) {Pct(latent.MfuOfBestGemm)} vs {Pct(latent.PixelMfuOfBestGemm)}"));
         }
         return list;
     }

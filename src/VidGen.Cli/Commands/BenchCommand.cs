@@ -35,11 +35,12 @@ public static class BenchCommand
         var font = WorldOptions.EmojiFont("world2 data: ");
         var noLatent = new Option<bool>("--no-latent") { Description = "skip the latent 64x64x16 stage (autoencoder decode and encode, latent training and generation)" };
         var autoencoder = new Option<string?>("--autoencoder") { Description = "autoencoder folder the latent stage times (default: an untrained one of the default config; speed does not depend on the weights)" };
+        var latentPreset = new Option<string>("--latent-preset") { Description = $"size of the latent stage's model: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(new BenchOptions().LatentPreset) };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default, one per core)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
 
         var cmd = new Command("bench", "Measure speed: matmul ceiling, training MFU, generation latency, DDPM-1000 vs the fast sampler, peak memory")
-            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noWorld2Data, font, noLatent, autoencoder, threads, device };
+            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noWorld2Data, font, noLatent, autoencoder, latentPreset, threads, device };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
@@ -55,7 +56,7 @@ public static class BenchCommand
                 FastClips = r.GetValue(fastClips), TrainBatch = r.GetValue(trainBatch), TrainSteps = r.GetValue(trainSteps),
                 Device = CliSupport.ParseDevice(r.GetValue(device)!), Cli = r.GetValue(noMemory) ? null : SelfCommand(),
                 Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder),
-                World2Data = !r.GetValue(noWorld2Data), EmojiFont = r.GetValue(font), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), Name = runName,
+                World2Data = !r.GetValue(noWorld2Data), EmojiFont = r.GetValue(font), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), LatentPreset = Names.Preset.Parse(r.GetValue(latentPreset)!), Name = runName,
                 CommandLine = "vidgen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a)),
             };
             options.Validate();

@@ -7,6 +7,7 @@ using VidGen.Diffusion.Samplers;
 using VidGen.Evaluation.World2;
 using VidGen.Media;
 using VidGen.Models;
+using VidGen.Models.Autoencoders;
 using VidGen.Pipelines;
 
 namespace VidGen.Cli.Commands;
@@ -26,8 +27,9 @@ public static class EvalWorld2Command
         public Option<string?> Category { get; } = WorldOptions.Category(Prefix);
         public Option<bool> FreeWords { get; } = new("--free-words") { Description = Prefix + "word the prompts with synonyms no training caption uses (crimson, kitten, drifting, underwater, ...)" };
         public Option<string?> EmojiFont { get; } = WorldOptions.EmojiFont(Prefix);
+        public Option<string?> Autoencoder { get; } = new("--autoencoder") { Description = Prefix + "with --ground-truth: score the clips after a round trip through this autoencoder folder, and report their PSNR" };
 
-        public IEnumerable<Option> All => new Option[] { Category, FreeWords, EmojiFont };
+        public IEnumerable<Option> All => new Option[] { Category, FreeWords, EmojiFont, Autoencoder };
     }
 
     /// <summary>The options `vidgen eval` shares between the worlds.</summary>
@@ -62,8 +64,12 @@ public static class EvalWorld2Command
         World2ClipSource source;
         string sourceName;
         VideoDiffusionModel? vdm = null;
+        VideoAutoencoder? autoencoder = null;
+        var psnr = new List<double>();
         try
         {
+            if (r.GetValue(w2.Autoencoder) is not null && !r.GetValue(o.GroundTruth))
+                throw new ArgumentException("--autoencoder goes with --ground-truth: it scores rendered clips after a round trip through the autoencoder");
             if (r.GetValue(o.GroundTruth))
             {
                 // The shapes world's --resolution/--frames defaults (32, 8) are not the second world's (64, 16).
@@ -75,6 +81,12 @@ public static class EvalWorld2Command
                 geometry.Validate();
                 source = World2ClipSources.GroundTruth(new CompositionalWorld(art, geometry));
                 sourceName = "ground truth";
+                if (r.GetValue(w2.Autoencoder) is string aeDir)
+                {
+                    autoencoder = AutoencoderFolder.Load(aeDir);
+                    source = World2ClipSources.Reconstructed(source, autoencoder, psnr.Add);
+                    sourceName = $"ground truth through the autoencoder {aeDir}";
+                }
             }
             else
             {
@@ -116,13 +128,28 @@ public static class EvalWorld2Command
                     }, cts.Token);
                 });
             Print(report);
-            return CliSupport.FinishEvaluation(report.ToJson, jsonPath, failureDir, saved, report.Interrupted, report.Clips, options.Clips);
+            Func<string> json = report.ToJson;
+            if (psnr.Count > 0)
+            {
+                double mean = psnr.Average(), worst = psnr.Min();
+                AnsiConsole.MarkupLineInterpolated($"reconstruction PSNR over {psnr.Count} clips: mean {mean:F2} dB, worst {worst:F2} dB");
+                json = () =>
+                {
+                    var node = System.Text.Json.Nodes.JsonNode.Parse(report.ToJson())!.AsObject();
+                    node["reconstruction_psnr"] = new System.Text.Json.Nodes.JsonObject { ["mean_db"] = Math.Round(mean, 3), ["worst_db"] = Math.Round(worst, 3), ["clips"] = psnr.Count };
+                    return node.ToJsonString(Indented);
+                };
+            }
+            return CliSupport.FinishEvaluation(json, jsonPath, failureDir, saved, report.Interrupted, report.Clips, options.Clips);
         }
         finally
         {
             vdm?.Dispose();
+            autoencoder?.Dispose();
         }
     }
+
+    static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     static void Print(World2Report r)
     {

@@ -21,7 +21,8 @@ public sealed class AutoencoderTrainer : IDisposable
 {
     public const string StateDir = "training", OptimizerFile = "optimizer.bin", DiscriminatorFile = "discriminator.safetensors",
         DiscriminatorOptimizerFile = "discriminator_optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
-    const int PreviewFitClips = 8;
+    public const string ReconstructionSheet = "reconstructions.png";
+    const int PreviewFitClips = 8, SheetClips = 6;
 
     private readonly ITrainingClips data;
     private readonly AutoencoderTrainOptions options;
@@ -208,6 +209,7 @@ public sealed class AutoencoderTrainer : IDisposable
             Autoencoder.FitPreview(Autoencoder.Encode(clips), clips);
         }
         LastValidationPsnr = validation.Count > 0 ? Reconstruction.MeanPsnr(Autoencoder, validation) : null;
+        WriteReconstructionSheet();
         var metadata = new Dictionary<string, string> { ["step"] = Step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (LastValidationPsnr is double psnr) metadata["validation_psnr"] = psnr.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
         AutoencoderFolder.Save(outDir, Autoencoder, metadata);
@@ -221,6 +223,19 @@ public sealed class AutoencoderTrainer : IDisposable
         }
         File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, Settings(options))));
         Autoencoder.train();
+    }
+
+    /// <summary>
+    /// reconstructions.png beside the checkpoint: the first validation clips, each as a row of frames with its
+    /// reconstruction below, to see what the PSNR misses.
+    /// </summary>
+    private void WriteReconstructionSheet()
+    {
+        if (validation.Count == 0) return;
+        var originals = validation.Take(SheetClips).ToList();
+        var back = Reconstruction.RoundTrip(Autoencoder, originals);
+        var rows = originals.SelectMany((v, i) => new[] { v, back[i] }).ToList();
+        ContactSheet.WriteGridPng(rows, Path.Combine(outDir, ReconstructionSheet), scale: 2);
     }
 
     /// <summary>Continues from a folder written by <see cref="Save"/>. Returns the settings that differ from the saved run's ("name: saved -> now").</summary>

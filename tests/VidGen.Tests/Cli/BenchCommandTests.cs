@@ -33,7 +33,7 @@ public sealed class BenchCommandTests : IDisposable
         using (var model = new VideoDiffusionModel(config, tok)) Checkpoint.Save(modelDir, model);
 
         Assert.Equal(0, Invoke("bench", "--model", modelDir, "--quick", "--no-memory", "--ddpm-steps", "3", "--ddpm-clips", "2",
-            "--fast-clips", "0", "--train-batch", "2", "--name", "tiny", "--out", json));
+            "--fast-clips", "0", "--train-batch", "2", "--latent-preset", "tiny", "--name", "tiny", "--out", json));
 
         var report = BenchReport.FromJson(File.ReadAllText(json));
         var flops = ModelFlops.Count(config, 4);
@@ -74,6 +74,17 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(("< 120 s", w2.SecondsFor10000 < 120), (clipsTarget.Target, clipsTarget.Met));
         }
         else Assert.Null(report.World2Data);
+        // The latent stage: 64x64x16 coded to 16x16 latents, times that are positive and add up, and its target rows.
+        var latent = report.Latent;
+        Assert.NotNull(latent);
+        Assert.Equal(("tiny", 64, 16, 16, 8), (latent!.Preset, latent.Resolution, latent.Frames, latent.LatentResolution, latent.LatentChannels));
+        Assert.True(latent.DecodeMs > 0 && latent.EncodeBatchMs > 0 && latent.GenerationSeconds > 0);
+        Assert.Equal(latent.EncodeBatchMs / 1000 / latent.TrainSecondsPerStep, latent.EncodeShareOfStep, 9);
+        Assert.Equal(latent.Gflops / report.Ceiling.Matmul.BestGflops, latent.Mfu, 9);
+        Assert.True(latent.BestGemmGflops >= report.Ceiling.Matmul.BestGflops && latent.MfuOfBestGemm <= latent.Mfu);
+        Assert.Null(latent.Command); // --no-memory: no child processes
+        Assert.Equal(latent.DecodeMs <= 100, report.Targets.Single(t => t.Name.StartsWith("latent decode", StringComparison.Ordinal)).Met);
+        Assert.Equal(latent.GenerationSeconds <= 2.5, report.Targets.Single(t => t.Name.StartsWith("latent generation", StringComparison.Ordinal)).Met);
         // Levers that keep the model's function report a tiny output difference.
         var kernelLevers = report.Levers.Where(l => l.MaxAbsDiff is not null && !l.Name.StartsWith("bf16", StringComparison.Ordinal)).ToList();
         Assert.Equal(6, kernelLevers.Count); // five temporal-kernel settings against the plain modules, batched guidance

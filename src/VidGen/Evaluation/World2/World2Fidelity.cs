@@ -80,6 +80,18 @@ public static class World2ClipSources
     public static World2ClipSource Degraded(World2ClipSource source, Func<Video, Random, Video> degrade) => (prompt, seed, count, cancel) =>
         source(prompt, seed, count, cancel).Select((v, k) => degrade(v, new Random(Seeds.Mix((int)(seed & 0x7FFFFFFF) ^ 0x5EED, k)))).ToArray();
 
+    /// <summary>
+    /// Clips of <paramref name="source"/> through an autoencoder and back (does coding keep what the judge reads?);
+    /// each clip's PSNR against its original goes to <paramref name="psnr"/>.
+    /// </summary>
+    public static World2ClipSource Reconstructed(World2ClipSource source, VidGen.Models.Autoencoders.VideoAutoencoder autoencoder, Action<double>? psnr = null) => (prompt, seed, count, cancel) =>
+    {
+        var originals = source(prompt, seed, count, cancel);
+        var back = Reconstruction.RoundTrip(autoencoder, originals);
+        for (int i = 0; i < originals.Count; i++) psnr?.Invoke(Reconstruction.Psnr(originals[i], back[i]));
+        return back;
+    };
+
     /// <summary>A model through its pipeline: one batched request per prompt, with the given sampler settings.</summary>
     public static World2ClipSource Pipeline(TextToVideoPipeline pipeline, GenerationRequest settings) => (prompt, seed, count, cancel) =>
         pipeline.Generate(settings with { Prompt = prompt.Text, Seed = seed, BatchSize = count }, cancel: cancel).Batch;
