@@ -18,6 +18,7 @@ public static class GenerateCommand
         var seed = new Option<long?>("--seed", "-s") { Description = "random seed (default: random, printed so the video can be reproduced)" };
         var scale = new Option<int>("--scale") { Description = "pixel upscaling of the written file", DefaultValueFactory = _ => 4 };
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
+        var preview = new Option<string?>("--preview") { Description = "PNG rewritten at every step with the frames of the current estimate (a latent model's through its cheap linear map, not the decoder)" };
 
         var o = new RequestOptionSet();
 
@@ -25,6 +26,7 @@ public static class GenerateCommand
         foreach (var option in o.All) cmd.Add(option);
         cmd.Add(scale);
         cmd.Add(device);
+        cmd.Add(preview);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string? modelDir = CliSupport.FindModel(r.GetValue(model));
@@ -49,7 +51,16 @@ public static class GenerateCommand
                 {
                     var task = ctx.AddTask($"{Names.Sampler.Name(request.Sampler)} x {request.Steps}", maxValue: request.Steps);
                     using var cts = CliSupport.CancelOnCtrlC();
-                    result = pipe.Generate(request, s => task.Value = s.Step, cts.Token);
+                    string? previewPath = r.GetValue(preview);
+                    result = pipe.Generate(request, s =>
+                    {
+                        task.Value = s.Step;
+                        if (previewPath is null) return;
+                        // Written aside and moved, so a viewer never reads half a file.
+                        string partial = previewPath + ".partial.png";
+                        ContactSheet.WriteFilmstrip(pipe.Previews(s.X0, request.Fps)[0], partial, r.GetValue(scale));
+                        File.Move(partial, previewPath, overwrite: true);
+                    }, cts.Token);
                 });
             string path = ResolveOutput(r.GetValue(output), request.Prompt);
             VideoWriter.Write(result.Video, path, r.GetValue(scale));

@@ -38,9 +38,12 @@ public sealed class LatentCommandTests
         Assert.All(trained.Keys, k => Assert.True(trained[k].allclose(copied[k], 0, 0), k));
 
         var gif = Path.Combine(TinyModels.TempDir("cli-latent-out"), "x.gif");
-        Assert.Equal(0, Invoke("generate", "a red circle moving left", "--model", model, "--out", gif, "--steps", "2", "--scale", "1"));
+        var preview = Path.Combine(Path.GetDirectoryName(gif)!, "preview.png");
+        Assert.Equal(0, Invoke("generate", "a red circle moving left", "--model", model, "--out", gif, "--steps", "2", "--scale", "1", "--preview", preview));
         var video = VideoReader.Read(gif);
         Assert.Equal((4, 16, 16), (video.Frames, video.Height, video.Width));
+        using var strip = SixLabors.ImageSharp.Image.Load(preview);
+        Assert.Equal((4 * 16, 16), (strip.Width, strip.Height)); // the last step's estimate, frames side by side
     }
 
     [Fact]
