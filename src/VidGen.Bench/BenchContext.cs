@@ -42,6 +42,9 @@ internal sealed class BenchContext
 
     public List<LeverResult> Levers { get; } = new();
 
+    /// <summary>A fresh copy of a latent model's autoencoder (a trainer owns and disposes the one it is given); null for a pixel model.</summary>
+    public VidGen.Models.Autoencoders.LatentCodec? LoadLatents() => Config.Latent is null ? null : Checkpoint.LoadLatents(ModelDir, Config);
+
     /// <summary>Whether the thread levers apply: a CPU run with more than one thread to compare against one.</summary>
     public bool CanCompareThreads => Device.type == DeviceType.CPU && Threads > 1;
 

@@ -27,7 +27,7 @@ internal sealed class ForwardInputs : IDisposable
         {
             var cfg = model.Config;
             var gen = new Generator(1234, CPU);
-            X = randn(new long[] { rows, cfg.Unet.Channels, frames, cfg.Unet.SampleSize, cfg.Unet.SampleSize }, generator: gen).to(device).to_type(dtype);
+            X = randn(new long[] { rows, cfg.Unet.Channels, frames, cfg.DiffusionResolution, cfg.DiffusionResolution }, generator: gen).to(device).to_type(dtype);
             T = full(rows, 500f, device: device);
             var prompts = Enumerable.Range(0, rows).Select(i => i < (rows + 1) / 2 ? Prompt : "").ToList();
             var text = model.EncodeText(prompts);

@@ -21,7 +21,7 @@ internal static class TrainingStage
         var (o, cfg, device) = (ctx.Options, ctx.Config, ctx.Device);
         var data = new ShapesTrainingClips(new ShapesWorld(cfg.Resolution, cfg.Frames, cfg.Fps));
         var trainOptions = new TrainOptions { BatchSize = o.TrainBatch, Steps = 1_000_000, CheckpointEvery = 0, Seed = 0 };
-        using var trainer = new Trainer(cfg, data, trainOptions, Path.Combine(ctx.TempDir, "train"), device);
+        using var trainer = new Trainer(cfg, data, trainOptions, Path.Combine(ctx.TempDir, "train"), device, latents: ctx.LoadLatents());
         trainer.Model.train();
         Action step = () => Step(trainer);
 
@@ -41,7 +41,7 @@ internal static class TrainingStage
             foreach (int micro in new[] { o.TrainBatch / 2, o.TrainBatch / 4 })
             {
                 if (micro < 1 || o.TrainBatch % micro != 0) continue;
-                var lever = new MicroBatchLever(trainer, data, trainOptions, micro, Path.Combine(ctx.TempDir, "train-accum"), device);
+                var lever = new MicroBatchLever(trainer, data, trainOptions, micro, Path.Combine(ctx.TempDir, "train-accum"), device, ctx.LoadLatents);
                 ctx.Levers.AddRange(LeverRunner.Run(new[] { lever }, warmup: 1, reps: Math.Min(steps, 3), device, ctx.Log));
             }
         }

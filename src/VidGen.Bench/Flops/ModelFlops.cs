@@ -128,7 +128,7 @@ public sealed class ModelFlops
         var weight = model.Unet.parameters().First();
         using var scope = NewDisposeScope();
         using var ng = no_grad();
-        var x = zeros(new long[] { rows, cfg.Unet.Channels, frames, cfg.Unet.SampleSize, cfg.Unet.SampleSize }, dtype: weight.dtype, device: weight.device);
+        var x = zeros(new long[] { rows, cfg.Unet.Channels, frames, cfg.DiffusionResolution, cfg.DiffusionResolution }, dtype: weight.dtype, device: weight.device);
         var t = full(rows, 500f, device: weight.device);
         var text = model.EncodeText(Enumerable.Repeat(Prompt, rows).ToList());          // before counting: not the U-Net's
         var kernels = model.Kernels;

@@ -6,9 +6,11 @@ namespace VidGen.Bench.Levers;
 
 /// <summary>
 /// Gradient accumulation: one optimizer step over the same clips as <paramref name="micro"/>-clip micro-batches
-/// (TrainOptions.GradAccumulation) against one batch; smaller activations may stay in cache.
+/// (TrainOptions.GradAccumulation) against one batch; smaller activations may stay in cache. A latent model's
+/// trainer gets its own copy of the autoencoder from <paramref name="latents"/> (a trainer disposes its codec).
 /// </summary>
-internal sealed class MicroBatchLever(Trainer trainer, ITrainingClips data, TrainOptions options, int micro, string outDir, Device device) : Lever
+internal sealed class MicroBatchLever(Trainer trainer, ITrainingClips data, TrainOptions options, int micro, string outDir, Device device,
+    Func<VidGen.Models.Autoencoders.LatentCodec?> latents) : Lever
 {
     readonly int batch = options.BatchSize;
     Trainer? accum;
@@ -20,7 +22,7 @@ internal sealed class MicroBatchLever(Trainer trainer, ITrainingClips data, Trai
 
     public override void Setup()
     {
-        accum = new Trainer(trainer.Model.Config, data, options with { BatchSize = micro, GradAccumulation = Count }, outDir, device);
+        accum = new Trainer(trainer.Model.Config, data, options with { BatchSize = micro, GradAccumulation = Count }, outDir, device, latents: latents());
         accum.Model.train();
     }
 

@@ -43,7 +43,7 @@ internal static class ModelLevers
         if (ctx.CanCompareThreads) Measure(new[] { new ThreadsLever("threads: guided forward (2 rows)", ctx.Threads, () => guided.Forward(model)) }, n);
         Measure(new[] { new BatchedGuidanceLever(model, guided) }, n);
         // bf16 single ops: the U-Net's bulk is 1x3x3 convs (at its first level's width and side); and a matmul.
-        Measure(new[] { new Bf16ConvLever(cfg.Unet.Dim, frames, cfg.Resolution / cfg.Unet.PatchSize, device) }, n);
+        Measure(new[] { new Bf16ConvLever(cfg.Unet.Dim, frames, cfg.DiffusionResolution / cfg.Unet.PatchSize, device) }, n);
         Measure(new[] { new Bf16MatmulLever(512, device) }, n);
 
         // A second model needs the built-in encoder's vocabulary to be built: skipped for pretrained encoders.

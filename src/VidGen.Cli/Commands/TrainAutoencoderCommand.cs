@@ -10,7 +10,7 @@ using VidGen.Training;
 namespace VidGen.Cli.Commands;
 
 /// <summary>
-/// `vidgen train-autoencoder`: trains the per-frame latent autoencoder on a world (world2 by default) or a
+/// `vidgen train-autoencoder`: trains the per-frame latent autoencoder on a world (--world world2 for latent models of that world) or a
 /// collection (--data) and writes an autoencoder folder that `vidgen train --autoencoder` builds a latent model on.
 /// </summary>
 public static class TrainAutoencoderCommand
@@ -76,9 +76,11 @@ public static class TrainAutoencoderCommand
             string source;
             if (r.GetResult(world) is { Implicit: false } && r.GetValue(dataOptions.Data) is not null)
                 throw new ArgumentException("--world and --data: train on a world or on your collection, not both");
+            if (r.GetValue(category) is not null && !WorldOptions.IsWorld2(r.GetValue(world)!))
+                throw new ArgumentException($"--category: only the second world has categories (add --world {WorldOptions.World2})");
             if (r.GetValue(dataOptions.Data) is string dataPath)
             {
-                var collection = DataOptions.Load(dataPath, dataOptions.Collection(r, config.Resolution, r.GetValue(frames), 8, options.Seed));
+                var collection = DataOptions.Load(dataPath, dataOptions.Collection(r, config.Resolution, r.GetValue(frames), new Models.ModelConfig().Fps, options.Seed));
                 data = collection;
                 // A collection has no held-out split: its PSNR is measured on clips it also trains on.
                 validation = Enumerable.Range(0, Math.Min(options.ValidationClips, collection.Count)).Select(i => collection.Clip(i).Video).ToList();

@@ -107,12 +107,19 @@ public static class TrainCommand
             }
             else if (world2) data = o.World2Clips(r, config, options.Seed);
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
+            if (resuming && r.GetValue(o.Autoencoder) is not null)
+                throw new ArgumentException("--autoencoder with --resume: a resumed run keeps the autoencoder.safetensors saved in --out");
             LatentCodec? latents = null;
             if (resuming && config.Latent is not null) latents = Checkpoint.LoadLatents(outDir, config);
-            else if (!resuming && r.GetValue(o.Autoencoder) is string aeDir)
+            else if (r.GetValue(o.Autoencoder) is string aeDir)
             {
                 latents = LatentModel(aeDir, data, options.Seed);
-                config = config.InLatentSpace(latents.Config);
+                try { config = config.InLatentSpace(latents.Config); }
+                catch
+                {
+                    latents.Dispose();
+                    throw;
+                }
                 AnsiConsole.MarkupLineInterpolated($"latent model: {config.Resolution}px frames coded to {config.DiffusionResolution}px x {latents.Channels} channels by {aeDir}; latent scale {latents.Config.Scale:G4} (1 / std on {ScaleClips} training clips)");
             }
             int code = Run(config, data, options, outDir, resuming, r.GetValue(o.InitFrom), latents);
@@ -125,7 +132,7 @@ public static class TrainCommand
 
     const int ScaleClips = 16;
 
-    /// <summary>The autoencoder of <paramref name="dir"/> with its latent scale measured on the first clips of the run's data.</summary>
+    /// <summary>The autoencoder of <paramref name="dir"/> with its latent scale measured on <see cref="ScaleClips"/> clips of the run's data.</summary>
     static LatentCodec LatentModel(string dir, ITrainingClips data, int seed)
     {
         var autoencoder = AutoencoderFolder.Load(dir);
@@ -152,7 +159,14 @@ public static class TrainCommand
     /// <param name="latents">a latent model's autoencoder (the trainer disposes it)</param>
     public static int Run(ModelConfig config, ITrainingClips data, TrainOptions options, string outDir, bool resume, string? initFrom = null, LatentCodec? latents = null)
     {
-        using var trainer = new Trainer(config, data, options, outDir, latents: latents);
+        Trainer made;
+        try { made = new Trainer(config, data, options, outDir, latents: latents); }
+        catch
+        {
+            latents?.Dispose();
+            throw;
+        }
+        using var trainer = made;
         if (resume)
         {
             var changed = trainer.Resume();

@@ -31,9 +31,12 @@ public static class DirectionProbe
         {
             using var scope = NewDisposeScope();
             string prompt = new ShapeSpec(colour, shape, size, direction).Caption;
-            var x = randn(new long[] { samples, 3, cfg.Frames, cfg.Resolution, cfg.Resolution }, generator: new Generator((ulong)seed)).to(device);
+            // Noise in the model's own space (latents for a latent model); the centroids are read on decoded clips.
+            int side = cfg.DiffusionResolution;
+            var x = randn(new long[] { samples, cfg.Unet.Channels, cfg.Frames, side, side }, generator: new Generator((ulong)seed)).to(device);
             var output = model.Forward(x, full(samples, (float)t, device: device), model.EncodeText(Enumerable.Repeat(prompt, samples).ToList()));
-            var x0 = Prediction.ToX0(cfg.Prediction, output, x, schedule.AlphaBar(t)).clamp(-1f, 1f);
+            float bound = (float)(cfg.Latent?.Bound ?? 1);
+            var x0 = DiffusionSpace.ToClips(model, Prediction.ToX0(cfg.Prediction, output, x, schedule.AlphaBar(t)).clamp(-bound, bound)).clamp(-1f, 1f);
             var (cx, cy) = Centroids(((x0 + 1f) / 2f).amax(new long[] { 1 }));          // (B, F, H, W) brightest channel
             result.Add(new CentroidPath(direction, prompt, cx, cy));
         }

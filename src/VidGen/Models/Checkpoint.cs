@@ -8,7 +8,7 @@ namespace VidGen.Models;
 
 /// <summary>
 /// A model folder: config.json, tokenizer.json and model.safetensors (the weights used for sampling, EMA when
-/// trained here). Weights load by name; missing, unexpected or mis-shaped keys give one error listing them all.
+/// trained here), and for a latent model autoencoder.safetensors (its autoencoder, described by config.json's latent section). Weights load by name; missing, unexpected or mis-shaped keys give one error listing them all.
 /// A model with a frozen pretrained text encoder has no tokenizer.json and no encoder weights here: config.json's
 /// text.pretrained_path points at the encoder's own folder.
 /// </summary>
@@ -67,8 +67,17 @@ public static class Checkpoint
             latents?.Dispose();
             throw;
         }
-        LoadWeights(Path.Combine(dir, WeightsFile), model);
-        if (device is not null) model.to(device);
+        try { LoadWeights(Path.Combine(dir, WeightsFile), model); }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        if (device is not null)
+        {
+            model.to(device);
+            model.Latents?.Autoencoder.to(device); // not a child module: moved apart
+        }
         model.eval();
         return model;
     }

@@ -49,12 +49,26 @@ public sealed record ModelConfig
     {
         try
         {
-            return JsonSerializer.Deserialize<ModelConfig>(json, Json) ?? throw new InvalidDataException($"{source} is empty");
+            var config = JsonSerializer.Deserialize<ModelConfig>(json, Json) ?? throw new InvalidDataException($"{source} is empty");
+            config.ValidateLatent();
+            return config;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new InvalidDataException($"{source} is not a valid VidGen model config: {e.Message}", e);
         }
+    }
+
+    /// <summary>A latent section must describe a valid autoencoder whose latents are what the U-Net takes.</summary>
+    public void ValidateLatent()
+    {
+        if (Latent is null) return;
+        Latent.Autoencoder.Validate();
+        int d = Latent.Autoencoder.Downsampling;
+        if (Resolution % d != 0) throw new ArgumentException($"resolution {Resolution} does not divide by the autoencoder's downsampling {d}");
+        if (Unet.Channels != Latent.Autoencoder.LatentChannels || Unet.SampleSize != Resolution / d)
+            throw new ArgumentException($"unet takes {Unet.Channels} channels at {Unet.SampleSize}px but the autoencoder's latents are {Latent.Autoencoder.LatentChannels} channels at {Resolution / d}px");
+        if (!(Latent.Scale > 0) || !(Latent.Bound > 0)) throw new ArgumentException($"latent scale and bound must be positive (got {Latent.Scale}, {Latent.Bound})");
     }
 
     /// <summary>A tiny configuration for tests and smoke runs (seconds on a CPU).</summary>

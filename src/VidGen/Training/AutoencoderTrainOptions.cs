@@ -2,7 +2,7 @@ namespace VidGen.Training;
 
 /// <summary>
 /// How `vidgen train-autoencoder` trains. The initialisers are the defaults, held here once (the CLI reads
-/// <see cref="Defaults"/>). Loss weights of 0 switch a term off; the terms are compared in bench/README.md.
+/// <see cref="Defaults"/>). Loss weights of 0 switch a term off; README's latent section compares the terms.
 /// </summary>
 public sealed record AutoencoderTrainOptions
 {

@@ -22,7 +22,7 @@ public sealed class AutoencoderTrainer : IDisposable
     public const string StateDir = "training", OptimizerFile = "optimizer.bin", DiscriminatorFile = "discriminator.safetensors",
         DiscriminatorOptimizerFile = "discriminator_optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
     public const string ReconstructionSheet = "reconstructions.png";
-    const int PreviewFitClips = 8, SheetClips = 6;
+    const int PreviewFitClips = 8, SheetClips = 6, CropSalt = 0x43524F50;
 
     private readonly ITrainingClips data;
     private readonly AutoencoderTrainOptions options;
@@ -35,7 +35,10 @@ public sealed class AutoencoderTrainer : IDisposable
     private readonly IDisposable threadScope;
 
     public VideoAutoencoder Autoencoder { get; }
+    /// <summary>The critic, when the adversarial term is on.</summary>
+    public PatchDiscriminator? Discriminator => discriminator;
     public int Step { get; private set; }
+    private int savedAt = -1;
     /// <summary>The held-out PSNR measured at the last checkpoint (null before the first, or without validation clips).</summary>
     public double? LastValidationPsnr { get; private set; }
 
@@ -104,7 +107,7 @@ public sealed class AutoencoderTrainer : IDisposable
             log.Flush();
             progress?.Invoke(new AutoencoderProgress(Step, options.Steps, terms.Total, lr, fps, clock.Elapsed, eta, psnr));
         }
-        if (Step < options.Steps || Step % Math.Max(1, options.CheckpointEvery) != 0) Save();
+        if (savedAt != Step) Save();
     }
 
     /// <summary>The terms of one step (as plain numbers; the adversarial ones are 0 before the discriminator starts).</summary>
@@ -178,7 +181,8 @@ public sealed class AutoencoderTrainer : IDisposable
         {
             long index = (long)step * options.BatchClips + c;
             var (video, _) = data.Clip(index);
-            var rng = new Random(Seeds.Mix(options.Seed, index));
+            // Salted: the clip sources draw their content from Mix(seed, index) too, and crops must not follow it.
+            var rng = new Random(Seeds.Mix(options.Seed ^ CropSalt, index));
             var frames = Enumerable.Range(0, video.Frames).OrderBy(_ => rng.Next()).Take(options.FramesPerClip).ToList();
             while (frames.Count < options.FramesPerClip) frames.Add(rng.Next(video.Frames)); // clips shorter than FramesPerClip
             foreach (int f in frames)
@@ -201,6 +205,7 @@ public sealed class AutoencoderTrainer : IDisposable
     /// <summary>Refits the preview map, measures the held-out PSNR, writes the autoencoder folder and the resume state.</summary>
     public void Save()
     {
+        savedAt = Step;
         Autoencoder.eval();
         using (var scope = NewDisposeScope())
         using (no_grad())
@@ -250,6 +255,8 @@ public sealed class AutoencoderTrainer : IDisposable
         if (saved.ToJson() != Autoencoder.Config.ToJson()) throw new ArgumentException($"{configPath} describes another network than this run's (change the run's options or --out)");
         Checkpoint.LoadWeights(Path.Combine(outDir, AutoencoderFolder.WeightsFile), Autoencoder);
         optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
+        if (discriminator is not null && s.Step > options.AdversarialStart && !File.Exists(Path.Combine(state, DiscriminatorFile)))
+            throw new FileNotFoundException($"the saved run trained no discriminator ({Path.Combine(state, DiscriminatorFile)} is missing) but this one has passed --adversarial-start: resume with the saved run's --adversarial");
         if (discriminator is not null && File.Exists(Path.Combine(state, DiscriminatorFile)))
         {
             Checkpoint.LoadWeights(Path.Combine(state, DiscriminatorFile), discriminator);

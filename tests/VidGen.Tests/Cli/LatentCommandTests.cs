@@ -53,6 +53,8 @@ public sealed class LatentCommandTests
         var model = TinyModels.TempDir("cli-latent-bad");
         Assert.Equal(1, Invoke("train", "--out", model, "--autoencoder", empty, "--preset", "tiny", "--resolution", "16", "--frames", "4", "--steps", "1"));
         Assert.False(Checkpoint.Exists(model));
+        Assert.Equal(1, Invoke("train", "--out", model, "--autoencoder", empty, "--resume", "--preset", "tiny", "--resolution", "16", "--frames", "4", "--steps", "1"));
+        Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-c"), "--steps", "1", "--category", "motion"));
         Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-x"), "--steps", "1", "--world", "shapes", "--resolution", "16", "--level-channels", "8,x"));
         Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-z"), "--steps", "1", "--world", "shapes", "--resolution", "16", "--crop", "10"));
         Assert.Equal(1, Invoke(new[] { "train-autoencoder", "--out", TinyModels.TempDir("cli-ae-y"), "--steps", "1", "--l1", "0" }.Concat(TinyAutoencoder).ToArray()));

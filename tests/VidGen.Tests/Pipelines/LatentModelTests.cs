@@ -94,6 +94,28 @@ public class LatentModelTests
     }
 
     [Fact]
+    public void ALatentSectionThatDoesNotFitTheUnetIsAnErrorNamingConfigJson()
+    {
+        using var codec = TinyCodec();
+        var cfg = LatentConfig(codec);
+        var wrong = cfg with { Unet = cfg.Unet with { Channels = 3 } };
+        var e = Assert.Throws<InvalidDataException>(() => ModelConfig.FromJson(wrong.ToJson(), "m/config.json"));
+        Assert.Contains("m/config.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unet takes 3 channels", e.Message, StringComparison.Ordinal);
+        var odd = cfg with { Resolution = 18 };
+        Assert.Throws<InvalidDataException>(() => ModelConfig.FromJson(odd.ToJson(), "m/config.json"));
+    }
+
+    [Fact]
+    public void AModelFolderGivenAsAnAutoencoderFolderIsNamedSo()
+    {
+        var dir = TinyModels.TempDir("latent-not-ae");
+        using (var m = TinyModels.Create()) Checkpoint.Save(dir, m);
+        var e = Assert.Throws<FileNotFoundException>(() => AutoencoderFolder.Load(dir));
+        Assert.Contains("is a model folder, not an autoencoder folder", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALatentConfigNeedsItsAutoencoderAndAPixelOneRefusesOne()
     {
         using var codec = TinyCodec();

@@ -73,15 +73,47 @@ public class AutoencoderTrainerTests
     }
 
     [Fact]
-    public void AdversarialTermTrainsTheDiscriminatorAfterItsStart()
+    public void AdversarialTermChangesTheUpdateAndTrainsTheCritic()
     {
-        var dir = TinyModels.TempDir("ae-adv");
-        using (var before = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), TinyModels.ShapesData(16, 4), Options(3) with { AdversarialWeight = 0.1, AdversarialStart = 1 }, dir))
-            Assert.Equal((0.0, 0.0), (before.TrainStep().Discriminator, before.TrainStep().Adversarial)); // TrainStep does not advance Step: still step 0
-        using var trainer = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), TinyModels.ShapesData(16, 4), Options(3) with { AdversarialWeight = 0.1, AdversarialStart = 0 }, dir);
-        var terms = trainer.TrainStep();
-        Assert.True(terms.Discriminator > 0, "the hinge loss of an untrained critic is positive");
+        var data = TinyModels.ShapesData(16, 4);
+        AutoencoderTrainer Make(double weight) => new(AutoencoderConfig.Tiny(16), data, Options(3) with { AdversarialWeight = weight, AdversarialStart = 0 }, TinyModels.TempDir("ae-adv"));
+        using var plain = Make(0);
+        using var adversarial = Make(0.5);
+        var critic = adversarial.Discriminator!.parameters().Select(p => p.detach().clone()).ToList();
+        plain.TrainStep();
+        var terms = adversarial.TrainStep();
         Assert.NotEqual(0, terms.Adversarial);
+        // Same seed, same batch: only the adversarial term can make the two updates differ.
+        var a = plain.Autoencoder.parameters().ToList();
+        var b = adversarial.Autoencoder.parameters().ToList();
+        Assert.Contains(a.Zip(b), pair => !pair.First.allclose(pair.Second, 0, 0));
+        Assert.Contains(critic.Zip(adversarial.Discriminator.parameters()), pair => !pair.First.allclose(pair.Second, 0, 0));
+        // Before its start the critic is neither used nor trained.
+        using var late = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), data, Options(3) with { AdversarialWeight = 0.5, AdversarialStart = 5 }, TinyModels.TempDir("ae-adv-late"));
+        Assert.Equal((0.0, 0.0), (late.TrainStep() is var t ? (t.Adversarial, t.Discriminator) : default));
+    }
+
+    [Fact]
+    public void ResumeWithTheAdversaryContinuesExactly()
+    {
+        var data = TinyModels.ShapesData(16, 4);
+        var options = Options(4) with { AdversarialWeight = 0.2, AdversarialStart = 1 };
+        var straightDir = TinyModels.TempDir("ae-adv-straight");
+        using (var straight = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), data, options, straightDir)) straight.Train();
+        var splitDir = TinyModels.TempDir("ae-adv-split");
+        using (var first = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), data, options, splitDir))
+        {
+            using var cancel = new CancellationTokenSource();
+            first.Train(p => { if (p.Step == 2) cancel.Cancel(); }, cancel.Token);
+        }
+        using (var second = new AutoencoderTrainer(AutoencoderConfig.Tiny(16), data, options, splitDir))
+        {
+            Assert.Empty(second.Resume());
+            second.Train();
+        }
+        var a = Safetensors.Load(Path.Combine(straightDir, AutoencoderFolder.WeightsFile));
+        var b = Safetensors.Load(Path.Combine(splitDir, AutoencoderFolder.WeightsFile));
+        Assert.All(a.Keys, k => Assert.True(a[k].allclose(b[k], 0, 0), k));
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public static class AutoencoderFolder
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"autoencoder folder not found: {dir}");
         var configPath = Path.Combine(dir, ConfigFile);
+        if (!File.Exists(configPath) && File.Exists(Path.Combine(dir, Checkpoint.ConfigFile)))
+            throw new FileNotFoundException($"{dir} is a model folder, not an autoencoder folder: {ConfigFile} is missing (give the folder `vidgen train-autoencoder --out` wrote)");
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"{dir} is not a VidGen autoencoder folder: {ConfigFile} is missing (train one with `vidgen train-autoencoder --out {dir}`)");
         var config = AutoencoderConfig.FromJson(File.ReadAllText(configPath), configPath);
