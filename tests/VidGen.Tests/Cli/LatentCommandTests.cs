@@ -57,6 +57,6 @@ public sealed class LatentCommandTests
         Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-c"), "--steps", "1", "--category", "motion"));
         Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-x"), "--steps", "1", "--world", "shapes", "--resolution", "16", "--level-channels", "8,x"));
         Assert.Equal(1, Invoke("train-autoencoder", "--out", TinyModels.TempDir("cli-ae-z"), "--steps", "1", "--world", "shapes", "--resolution", "16", "--crop", "10"));
-        Assert.Equal(1, Invoke(new[] { "train-autoencoder", "--out", TinyModels.TempDir("cli-ae-y"), "--steps", "1", "--l1", "0" }.Concat(TinyAutoencoder).ToArray()));
+        Assert.Equal(1, Invoke(new[] { "train-autoencoder", "--out", TinyModels.TempDir("cli-ae-y"), "--steps", "1", "--l1", "0", "--l2", "0" }.Concat(TinyAutoencoder).ToArray()));
     }
 }
