@@ -15,60 +15,29 @@ namespace VidGen.Cli.Commands;
 /// </summary>
 public static class TrainAutoencoderCommand
 {
-    static AutoencoderTrainOptions Defaults => AutoencoderTrainOptions.Defaults;
-    static AutoencoderConfig Network => new();
-
     public static Command Create()
     {
         var output = new Option<string>("--out", "-o") { Description = "autoencoder folder to write", Required = true };
         var world = WorldOptions.World(", its held-out clips measure the PSNR; not with --data");
         var category = WorldOptions.Category("world2: ");
         var emojiFont = WorldOptions.EmojiFont("world2: ");
-        var resolution = new Option<int>("--resolution") { Description = "frame size in pixels", DefaultValueFactory = _ => Network.Resolution };
         var frames = new Option<int>("--frames") { Description = "frames per clip drawn (the autoencoder codes frames one by one)", DefaultValueFactory = _ => WorldOptions.Default.Frames };
-        var latentChannels = new Option<int>("--latent-channels") { Description = "channels per latent pixel", DefaultValueFactory = _ => Network.LatentChannels };
-        var levels = new Option<string>("--level-channels") { Description = "channels per level from full size down, comma separated (levels - 1 halvings)", DefaultValueFactory = _ => string.Join(",", Network.LevelChannels) };
-        var blocks = new Option<int>("--blocks") { Description = "residual blocks per level", DefaultValueFactory = _ => Network.BlocksPerLevel };
-        var steps = new Option<int>("--steps") { Description = "optimizer steps", DefaultValueFactory = _ => Defaults.Steps };
-        var batch = new Option<int>("--batch") { Description = "clips per step", DefaultValueFactory = _ => Defaults.BatchClips };
-        var framesPerClip = new Option<int>("--frames-per-clip") { Description = "frames of each clip coded per step", DefaultValueFactory = _ => Defaults.FramesPerClip };
-        var crop = new Option<int>("--crop") { Description = "train on random square crops of this size (0 = whole frames)", DefaultValueFactory = _ => Defaults.CropSize };
-        var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
-        var l1 = new Option<double>("--l1") { Description = "weight of the L1 term", DefaultValueFactory = _ => Defaults.L1Weight };
-        var l2 = new Option<double>("--l2") { Description = "weight of the L2 term", DefaultValueFactory = _ => Defaults.L2Weight };
-        var edge = new Option<double>("--edge") { Description = "weight of the edge (neighbour-difference) term", DefaultValueFactory = _ => Defaults.EdgeWeight };
-        var adversarial = new Option<double>("--adversarial") { Description = "weight of the patch-adversarial term (0 = no discriminator)", DefaultValueFactory = _ => Defaults.AdversarialWeight };
-        var adversarialStart = new Option<int>("--adversarial-start") { Description = "step at which the discriminator joins", DefaultValueFactory = _ => Defaults.AdversarialStart };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "save (and measure the held-out PSNR) every N steps", DefaultValueFactory = _ => Defaults.CheckpointEvery };
-        var validationClips = new Option<int>("--validation-clips") { Description = "held-out clips the PSNR is measured on", DefaultValueFactory = _ => Defaults.ValidationClips };
-        var seed = new Option<int>("--seed") { Description = "seed for weights and data order", DefaultValueFactory = _ => Defaults.Seed };
-        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = libtorch default)", DefaultValueFactory = _ => Defaults.Threads };
+        var t = new AutoencoderTrainOptionSet();
         var resume = new Option<bool>("--resume") { Description = "continue the run saved in --out" };
         var dataOptions = new DataOptions();
 
         var cmd = new Command("train-autoencoder", "Train the latent autoencoder that latent models (`vidgen train --autoencoder DIR`) denoise in") { output };
-        foreach (var o in new Option[] { world, category, emojiFont, resolution, frames, latentChannels, levels, blocks, steps, batch, framesPerClip, crop, lr, l1, l2, edge,
-                     adversarial, adversarialStart, checkpointEvery, validationClips, seed, threads, resume }.Concat(dataOptions.All)) cmd.Add(o);
+        foreach (var o in new Option[] { world, category, emojiFont, frames, resume }.Concat(t.All).Concat(dataOptions.All)) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             string outDir = r.GetValue(output)!;
             bool resuming = r.GetValue(resume);
-            var options = Defaults with
-            {
-                Steps = r.GetValue(steps), BatchClips = r.GetValue(batch), FramesPerClip = r.GetValue(framesPerClip), CropSize = r.GetValue(crop), LearningRate = r.GetValue(lr),
-                L1Weight = r.GetValue(l1), L2Weight = r.GetValue(l2), EdgeWeight = r.GetValue(edge), AdversarialWeight = r.GetValue(adversarial),
-                AdversarialStart = r.GetValue(adversarialStart), CheckpointEvery = r.GetValue(checkpointEvery), ValidationClips = r.GetValue(validationClips),
-                Seed = r.GetValue(seed), Threads = r.GetValue(threads),
-            };
+            var options = t.Options(r);
             options.Validate();
             var configPath = Path.Combine(outDir, AutoencoderFolder.ConfigFile);
             var config = resuming && File.Exists(configPath)
                 ? AutoencoderConfig.FromJson(File.ReadAllText(configPath), configPath)
-                : Network with
-                {
-                    LatentChannels = r.GetValue(latentChannels), LevelChannels = ParseLevels(r.GetValue(levels)!), BlocksPerLevel = r.GetValue(blocks),
-                    Resolution = r.GetValue(resolution),
-                };
+                : t.Config(r);
             config.Validate();
 
             ITrainingClips data;
@@ -104,12 +73,6 @@ public static class TrainAutoencoderCommand
             return Run(config, data, validation, options, outDir, resuming, source);
         }));
         return cmd;
-    }
-
-    static int[] ParseLevels(string text)
-    {
-        try { return text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); }
-        catch (FormatException) { throw new ArgumentException($"--level-channels {text}: give whole numbers separated by commas, e.g. 32,64,64"); }
     }
 
     static int Run(AutoencoderConfig config, ITrainingClips data, IReadOnlyList<Video> validation, AutoencoderTrainOptions options, string outDir, bool resume, string source)

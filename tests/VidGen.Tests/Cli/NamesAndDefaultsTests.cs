@@ -55,6 +55,19 @@ public class NamesAndDefaultsTests
     }
 
     [Fact]
+    public void TrainAutoencoderWithoutOptionsUsesTheLibrarysDefaults()
+    {
+        var t = new AutoencoderTrainOptionSet();
+        var parsed = Parse(t.All);
+        Assert.Equal(VidGen.Training.AutoencoderTrainOptions.Defaults, t.Options(parsed));
+        Assert.Equal(new VidGen.Models.Autoencoders.AutoencoderConfig().ToJson(), t.Config(parsed).ToJson());
+        var given = t.Config(Parse(t.All, "--level-channels", "32, 48", "--latent-channels", "4"));
+        Assert.Equal(new[] { 32, 48 }, given.LevelChannels);
+        Assert.Equal(4, given.LatentChannels);
+        Assert.Throws<ArgumentException>(() => t.Config(Parse(t.All, "--level-channels", "32,x")));
+    }
+
+    [Fact]
     public void GivenOptionsReachTheRequestByName()
     {
         var o = new RequestOptionSet();
