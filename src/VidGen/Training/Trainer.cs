@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -21,6 +22,8 @@ namespace VidGen.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
+    /// <summary>libtorch errors inside a step recovered from the last checkpoint before the run gives up.</summary>
+    public const int MaxRecoveries = 5;
     public const string StateDir = "training", RawWeights = "raw.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
 
     private readonly ITrainingClips data;
@@ -35,6 +38,9 @@ public sealed class Trainer : IDisposable
     public VideoDiffusionModel Model { get; }
     public VideoDiffusionModel EmaModel { get; }
     public int Step { get; private set; }
+    private int recoveries;
+    /// <summary>Steps redone from a checkpoint after a libtorch error (see <see cref="MaxRecoveries"/>).</summary>
+    public int Recoveries => recoveries;
     private readonly IDisposable threadScope;
 
     /// <param name="config">the model to build (and, with config.latent, the latent space it trains in)</param>
@@ -93,8 +99,25 @@ public sealed class Trainer : IDisposable
         {
             double lr = LearningRateAt(options, Step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            double stepLoss = TrainStep();
-            Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
+            double stepLoss;
+            try
+            {
+                stepLoss = TrainStep();
+                Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
+            }
+            catch (ExternalException e) when (recoveries < MaxRecoveries && File.Exists(Path.Combine(outDir, StateDir, StateFile)))
+            {
+                // A libtorch error inside a step (TorchSharp 0.107's optimizer has failed with "Unknown scalar type" after
+                // hours of training) may leave the weights half-updated: go back to the last checkpoint, which continues
+                // exactly, instead of losing the run.
+                recoveries++;
+                int failedAt = Step;
+                Resume();
+                Model.train();
+                log.WriteLine(JsonSerializer.Serialize(new { recovered = e.Message.Split('\n')[0], failed_at = failedAt, resumed_at = Step }));
+                log.Flush();
+                continue;
+            }
             Step++;
 
             double elapsed = clock.Elapsed.TotalSeconds;

@@ -116,4 +116,53 @@ public class TrainerTests
         var e = Assert.Throws<ArgumentException>(() => new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(32, 8), Options(1), TinyModels.TempDir("x")));
         Assert.Contains("8x32px", e.Message);
     }
+
+    [Fact]
+    public void ALibtorchErrorInAStepGoesBackToTheCheckpointAndStillEndsExactly()
+    {
+        var straightDir = TinyModels.TempDir("recover-straight");
+        using (var straight = new Trainer(ModelConfig.Tiny(16, 4), TinyModels.ShapesData(), Options(6) with { CheckpointEvery = 2 }, straightDir))
+            straight.Train();
+        // Clip 17 is in step 4's batch (batch 4): the first time it is drawn, the step fails as libtorch's errors do.
+        var faultyDir = TinyModels.TempDir("recover-faulty");
+        var faulty = new FailOnce(TinyModels.ShapesData(), failAt: 17);
+        using (var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(6) with { CheckpointEvery = 2 }, faultyDir))
+        {
+            t.Train();
+            Assert.Equal((6, 1), (t.Step, t.Recoveries));
+        }
+        Assert.True(faulty.Failed);
+        Assert.Contains(File.ReadLines(Path.Combine(faultyDir, Trainer.LogFile)), l => l.Contains("\"recovered\"", StringComparison.Ordinal) && l.Contains("\"resumed_at\":4", StringComparison.Ordinal));
+        var a = VidGen.Models.Safetensors.Load(Path.Combine(straightDir, Checkpoint.WeightsFile));
+        var b = VidGen.Models.Safetensors.Load(Path.Combine(faultyDir, Checkpoint.WeightsFile));
+        Assert.All(a.Keys, k => Assert.True(a[k].allclose(b[k], 0, 0), k));
+    }
+
+    [Fact]
+    public void ALibtorchErrorBeforeAnyCheckpointIsNotSwallowed()
+    {
+        var faulty = new FailOnce(TinyModels.ShapesData(), failAt: 1);
+        using var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(3), TinyModels.TempDir("recover-none"));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => t.Train());
+    }
+
+    sealed class FailOnce(ITrainingClips inner, long failAt) : ITrainingClips
+    {
+        public bool Failed { get; private set; }
+        public int Resolution => inner.Resolution;
+        public int Frames => inner.Frames;
+        public double Fps => inner.Fps;
+        public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
+        public (VidGen.Media.Video Video, string Caption) Clip(long index)
+        {
+            if (index == failAt && !Failed)
+            {
+                Failed = true;
+#pragma warning disable CA2201 // the exception TorchSharp's CheckForErrors throws, which is what the trainer must survive
+                throw new System.Runtime.InteropServices.ExternalException("Unknown scalar type.\nException raised from type at Scalar.h");
+#pragma warning restore CA2201
+            }
+            return inner.Clip(index);
+        }
+    }
 }
