@@ -9,6 +9,7 @@ root.Add(TrainAutoencoderCommand.Create());
 root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());
+root.Add(CurveCommand.Create());
 root.Add(ExportCommand.Create());
 root.Add(TextEncoderCommand.Create());
 root.Add(BenchCommand.Create());

@@ -49,6 +49,11 @@ public static class Names
         (ModelPreset.Small, "small", Array.Empty<string>()),
         (ModelPreset.Default, "default", Array.Empty<string>()));
 
+    /// <summary>The worlds as --world takes them and as config.json's world records them.</summary>
+    public static readonly NameTable<WorldKind> World = new("world", null,
+        (WorldKind.Shapes, "shapes", Array.Empty<string>()),
+        (WorldKind.World2, "world2", Array.Empty<string>()));
+
     static string IgnoringSeparators(string text) => text.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
 }
 

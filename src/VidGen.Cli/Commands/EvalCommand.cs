@@ -18,6 +18,16 @@ namespace VidGen.Cli.Commands;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>
+    /// Whether to score on the second world: --world when given (and always for --ground-truth), else the world the
+    /// model's config.json records, so `vidgen eval --model M` scores M where it was trained.
+    /// </summary>
+    static bool IsWorld2(ParseResult r, Option<string> world, Option<string?> model, Option<bool> groundTruth)
+    {
+        if (r.GetResult(world) is { Implicit: false } || r.GetValue(groundTruth)) return WorldOptions.IsWorld2(r.GetValue(world)!);
+        return CliSupport.FindModel(r.GetValue(model)) is string dir && Checkpoint.Exists(dir) && Checkpoint.ReadConfig(dir).World == WorldKind.World2;
+    }
+
     public static Command Create()
     {
         var model = new Option<string?>("--model", "-m") { Description = "model folder (default: the bundled models/default)" };
@@ -42,7 +52,7 @@ public static class EvalCommand
         foreach (var o in world2.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
-            if (WorldOptions.IsWorld2(r.GetValue(world)!))
+            if (IsWorld2(r, world, model, groundTruth))
                 return EvalWorld2Command.Run(r, world2, new(model, fidelity.Clips, fidelity.Batch, sampling.Steps, sampling.Sampler, sampling.Guidance,
                     fidelity.Seed, fidelity.HeldOut, json, groundTruth, resolution, frames, failures, device, threads));
             var options = fidelity.Options(r);

@@ -75,8 +75,8 @@ public static class EvalWorld2Command
                 // The shapes world's --resolution/--frames defaults (32, 8) are not the second world's (64, 16).
                 var geometry = WorldOptions.Default with
                 {
-                    Resolution = WorldOptions.GivenOr(r, o.Resolution, WorldOptions.Default.Resolution),
-                    Frames = WorldOptions.GivenOr(r, o.Frames, WorldOptions.Default.Frames),
+                    Resolution = CliSupport.GivenOr(r, o.Resolution, WorldOptions.Default.Resolution),
+                    Frames = CliSupport.GivenOr(r, o.Frames, WorldOptions.Default.Frames),
                 };
                 geometry.Validate();
                 source = World2ClipSources.GroundTruth(new CompositionalWorld(art, geometry));

@@ -19,6 +19,10 @@ public static class TrainCommand
     public sealed class Options
     {
         public Option<string> Output { get; } = new("--out", "-o") { Description = "model folder to write", Required = true };
+        public Option<string?> Recipe { get; } = new("--recipe")
+        {
+            Description = $"train as a named recipe ({TrainingRecipes.Choices}): its world, text encoder, autoencoder, network and training options; options given on the command line override them",
+        };
         public Option<string> Preset { get; } = new("--preset") { Description = $"model size: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(ModelPreset.Default) };
         public Option<int> Resolution { get; } = new("--resolution") { Description = $"frame size in pixels (world2: {WorldOptions.Default.Resolution} unless given)", DefaultValueFactory = _ => new ModelConfig().Resolution };
         public Option<int> Frames { get; } = new("--frames") { Description = $"frames per clip (world2: {WorldOptions.Default.Frames} unless given)", DefaultValueFactory = _ => new ModelConfig().Frames };
@@ -40,18 +44,20 @@ public static class TrainCommand
         public DataOptions Data { get; } = new();
         public TrainOptionSet Train { get; } = new();
 
-        public IEnumerable<Option> All => new Option[] { Output }.Concat(Train.All)
+        public IEnumerable<Option> All => new Option[] { Output, Recipe }.Concat(Train.All)
             .Concat(new Option[] { Preset, Resolution, Frames, Resume, TextEncoder, TextMaxLength, Autoencoder, InitFrom, World, Category, EmojiFont }).Concat(Data.All);
 
         /// <summary>
         /// Whether to train on the second world; --world given with --data, or --category without world2, is a
         /// one-line error (either would be silently ignored otherwise).
         /// </summary>
-        public bool IsWorld2(ParseResult r)
+        public bool IsWorld2(ParseResult r, TrainingRecipe? recipe = null)
         {
-            bool world2 = WorldOptions.IsWorld2(r.GetValue(World)!);
+            bool world2 = WorldOptions.IsWorld2(CliSupport.GivenOr(r, World, recipe?.World ?? r.GetValue(World)!));
             if (r.GetResult(World) is { Implicit: false } && r.GetValue(Data.Data) is not null)
                 throw new ArgumentException("--world and --data: train on a world or on your collection, not both");
+            if (recipe is not null && r.GetValue(Data.Data) is not null)
+                throw new ArgumentException($"--recipe and --data: recipe {recipe.Name} trains on its own world ({recipe.World}); for your collection, give the options without --recipe");
             if (!world2 && r.GetValue(Category) is not null)
                 throw new ArgumentException($"--category: only the second world has categories (add --world {WorldOptions.World2})");
             return world2;
@@ -62,16 +68,28 @@ public static class TrainCommand
         /// unless given), the text encoder, and the prompt length (--text-max-length; world2 without it:
         /// <see cref="CaptionLength.Longest(VidGen.Text.IPromptTokenizer)"/> in the encoder's tokens, so no caption is cut).
         /// </summary>
-        public ModelConfig NewConfig(ParseResult r, bool world2)
+        public ModelConfig NewConfig(ParseResult r, bool world2, TrainingRecipe? recipe = null)
         {
-            var preset = Names.Preset.Parse(r.GetValue(Preset)!);
-            string spec = r.GetValue(TextEncoder)!;
+            var preset = Names.Preset.Parse(CliSupport.GivenOr(r, Preset, recipe is null ? r.GetValue(Preset)! : Names.Preset.Name(recipe.Preset)));
+            string spec = CliSupport.GivenOr(r, TextEncoder, recipe?.TextEncoder ?? r.GetValue(TextEncoder)!);
             int? maxLength = r.GetValue(TextMaxLength);
             if (!world2) return PretrainedTextEncoder.Configure(ModelPresets.Get(preset, r.GetValue(Resolution), r.GetValue(Frames)), spec, maxLength);
             var g = WorldOptions.Default;
-            var config = ModelPresets.Get(preset, WorldOptions.GivenOr(r, Resolution, g.Resolution), WorldOptions.GivenOr(r, Frames, g.Frames)) with { Fps = g.Fps };
+            var config = ModelPresets.Get(preset, CliSupport.GivenOr(r, Resolution, g.Resolution), CliSupport.GivenOr(r, Frames, g.Frames)) with { Fps = g.Fps };
             maxLength ??= CaptionLength.Longest(PretrainedTextEncoder.TokenizerOf(PretrainedTextEncoder.Configure(config, spec).Text));
             return PretrainedTextEncoder.Configure(config, spec, maxLength);
+        }
+
+        /// <summary>
+        /// The autoencoder folder of a new latent model: --autoencoder, else the recipe's bundled one (found under
+        /// models/ as a bundled model is); null for a pixel model.
+        /// </summary>
+        public string? AutoencoderDir(ParseResult r, TrainingRecipe? recipe)
+        {
+            if (r.GetValue(Autoencoder) is string given) return given;
+            if (recipe?.Autoencoder is not string name) return null;
+            return CliSupport.FindBundled(name, AutoencoderFolder.Exists)
+                ?? throw new FileNotFoundException($"recipe {recipe.Name}: its autoencoder models/{name} was not found from {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory} upwards (give --autoencoder DIR)");
         }
 
         /// <summary>The second world at the model's size, restricted to --category if given (checked before the font is read).</summary>
@@ -91,11 +109,12 @@ public static class TrainCommand
         {
             string outDir = r.GetValue(o.Output)!;
             bool resuming = r.GetValue(o.Resume);
-            bool world2 = o.IsWorld2(r);
+            var recipe = r.GetValue(o.Recipe) is string recipeName ? TrainingRecipes.Parse(recipeName) : null;
+            bool world2 = o.IsWorld2(r, recipe);
             ModelConfig config = resuming && File.Exists(Path.Combine(outDir, Checkpoint.ConfigFile))
                 ? ModelConfig.FromJson(File.ReadAllText(Path.Combine(outDir, Checkpoint.ConfigFile)))
-                : o.NewConfig(r, world2);
-            var options = o.Train.Options(r);
+                : o.NewConfig(r, world2, recipe);
+            var options = o.Train.Options(r, recipe?.Options);
             ITrainingClips data;
             VideoCollection? collection = null;
             if (r.GetValue(o.Data.Data) is string dataPath)
@@ -107,11 +126,13 @@ public static class TrainCommand
             }
             else if (world2) data = o.World2Clips(r, config, options.Seed);
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
+            // The model records its world (eval scores it there, the web page shows that world's examples); a collection has none.
+            if (!resuming) config = config with { World = collection is not null ? null : world2 ? WorldKind.World2 : WorldKind.Shapes };
             if (resuming && r.GetValue(o.Autoencoder) is not null)
                 throw new ArgumentException("--autoencoder with --resume: a resumed run keeps the autoencoder.safetensors saved in --out");
             LatentCodec? latents = null;
             if (resuming && config.Latent is not null) latents = Checkpoint.LoadLatents(outDir, config);
-            else if (r.GetValue(o.Autoencoder) is string aeDir)
+            else if (!resuming && o.AutoencoderDir(r, recipe) is string aeDir)
             {
                 latents = LatentModel(aeDir, data, options.Seed);
                 try { config = config.InLatentSpace(latents.Config); }

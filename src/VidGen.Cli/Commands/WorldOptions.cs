@@ -44,11 +44,4 @@ public static class WorldOptions
 
     /// <summary>The category --category names, or null for all.</summary>
     public static Category? ParseCategory(ParseResult r, Option<string?> category) => r.GetValue(category) is string c ? Terms.ParseCategory(c) : null;
-
-    /// <summary>
-    /// The value of an option whose default belongs to the shapes world (--resolution 32, --frames 8) when it was
-    /// given, else <paramref name="world2Default"/>: the second world's own size.
-    /// </summary>
-    public static int GivenOr(ParseResult r, Option<int> option, int world2Default) =>
-        r.GetResult(option) is { Implicit: false } ? r.GetValue(option) : world2Default;
 }

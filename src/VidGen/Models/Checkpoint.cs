@@ -41,14 +41,20 @@ public static class Checkpoint
         catch (InvalidDataException) { return false; }
     }
 
+    /// <summary>A model folder's config.json, validated (what the model is, without loading its weights).</summary>
+    public static ModelConfig ReadConfig(string dir)
+    {
+        var configPath = Path.Combine(dir, ConfigFile);
+        return ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+    }
+
     public static VideoDiffusionModel Load(string dir, Device? device = null)
     {
         if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"model folder not found: {dir}");
         foreach (var f in new[] { ConfigFile, WeightsFile })
             if (!File.Exists(Path.Combine(dir, f)))
                 throw new FileNotFoundException($"{dir} is not a VidGen model folder: {f} is missing (train one with `vidgen train --out {dir}`)");
-        var configPath = Path.Combine(dir, ConfigFile);
-        var config = ModelConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var config = ReadConfig(dir);
         var latents = LoadLatents(dir, config);
         VideoDiffusionModel model;
         try
@@ -60,7 +66,7 @@ public static class Checkpoint
                     throw new FileNotFoundException($"{dir} is not a VidGen model folder: {TokenizerFile} is missing (train one with `vidgen train --out {dir}`)");
                 model = new VideoDiffusionModel(config, WordTokenizer.FromJson(File.ReadAllText(tokenizerPath), tokenizerPath), latents, ownsLatents: true);
             }
-            else model = new VideoDiffusionModel(config, PretrainedTextEncoder.Load(config.Text, configPath), ownsEncoder: true, latents, ownsLatents: true);
+            else model = new VideoDiffusionModel(config, PretrainedTextEncoder.Load(config.Text, Path.Combine(dir, ConfigFile)), ownsEncoder: true, latents, ownsLatents: true);
         }
         catch
         {

@@ -17,6 +17,9 @@ public sealed record ModelConfig
     public int Resolution { get; init; } = 32;
     public int Frames { get; init; } = 8;
     public double Fps { get; init; } = 8;
+    /// <summary>The world the model was trained on; null for a model trained on a collection (--data).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VidGen.Data.WorldKind? World { get; init; }
     /// <summary>Null: the U-Net denoises pixels. Set: it denoises this autoencoder's latents (autoencoder.safetensors in the folder).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LatentConfig? Latent { get; init; }

@@ -34,6 +34,11 @@ public sealed record TrainOptions
     public int CheckpointEvery { get; init; } = 250;
     /// <summary>Writes a sample GIF grid every N steps (0 = never).</summary>
     public int SampleEvery { get; init; } = 0;
+    /// <summary>
+    /// Keeps the EMA model as its own folder, snapshots/step-NNNNNN/, every N steps (0 = never), with the training
+    /// time it took (snapshots/index.jsonl), so a run's accuracy against training hours can be measured afterwards.
+    /// </summary>
+    public int SnapshotEvery { get; init; } = 0;
     public int Threads { get; init; } = 0;
 #pragma warning restore CA1805
     public LossOptions Loss { get; init; } = new();

@@ -24,7 +24,8 @@ public sealed class Trainer : IDisposable
 {
     /// <summary>libtorch errors inside a step recovered from the last checkpoint before the run gives up.</summary>
     public const int MaxRecoveries = 5;
-    public const string StateDir = "training", RawWeights = "raw.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
+    public const string StateDir = "training", RawWeights = "raw.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl",
+        SnapshotDir = "snapshots", SnapshotIndex = "index.jsonl";
 
     private readonly ITrainingClips data;
     private readonly TrainOptions options;
@@ -38,6 +39,10 @@ public sealed class Trainer : IDisposable
     public VideoDiffusionModel Model { get; }
     public VideoDiffusionModel EmaModel { get; }
     public int Step { get; private set; }
+    /// <summary>Seconds spent in <see cref="Train"/> over the whole run, resumed sessions included (kept in state.json).</summary>
+    public double TrainingSeconds => savedSeconds + (session?.Elapsed.TotalSeconds ?? 0);
+    private double savedSeconds;
+    private Stopwatch? session;
     private int recoveries;
     /// <summary>Steps redone from a checkpoint after a libtorch error (see <see cref="MaxRecoveries"/>).</summary>
     public int Recoveries => recoveries;
@@ -93,6 +98,7 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(outDir);
         using var log = new StreamWriter(Path.Combine(outDir, LogFile), append: true);
         var clock = Stopwatch.StartNew();
+        session = Stopwatch.StartNew(); // apart from the clock: a recovery restarts it
         int startStep = Step;
         Model.train();
         while (Step < options.Steps && !cancel.IsCancellationRequested)
@@ -128,9 +134,12 @@ public sealed class Trainer : IDisposable
             progress?.Invoke(new TrainProgress(Step, options.Steps, stepLoss, lr, vps, clock.Elapsed, eta));
             if (options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0 && Step < options.Steps) { log.Flush(); Save(); }
             if (options.SampleEvery > 0 && Step % options.SampleEvery == 0) WriteSampleGrid();
+            if (options.SnapshotEvery > 0 && Step % options.SnapshotEvery == 0) WriteSnapshot();
         }
         log.Flush();
         Save();
+        savedSeconds = TrainingSeconds;
+        session = null;
     }
 
     /// <summary>One optimizer step over GradAccumulation micro-batches. Returns the mean loss.</summary>
@@ -171,7 +180,20 @@ public sealed class Trainer : IDisposable
         Directory.CreateDirectory(state);
         Checkpoint.SaveWeights(Path.Combine(state, RawWeights), Model);
         optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
-        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed, RunSettings.Of(options))));
+        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed, RunSettings.Of(options), Math.Round(TrainingSeconds, 3))));
+    }
+
+    /// <summary>The folder of the snapshot taken at <paramref name="step"/> under a run's <paramref name="outDir"/>.</summary>
+    public static string SnapshotPath(string outDir, int step) => Path.Combine(outDir, SnapshotDir, $"step-{step:D6}");
+
+    /// <summary>The EMA model as a loadable model folder of its own (a checkpoint is overwritten; snapshots are kept).</summary>
+    private void WriteSnapshot()
+    {
+        var dir = SnapshotPath(outDir, Step);
+        double seconds = Math.Round(TrainingSeconds, 3);
+        Checkpoint.Save(dir, EmaModel, metadata: new Dictionary<string, string> { ["step"] = Step.ToString(), ["weights"] = "ema", ["training_seconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        // A resumed run that redoes steps after its last checkpoint writes the same snapshot again: readers keep the last row per step.
+        File.AppendAllText(Path.Combine(outDir, SnapshotDir, SnapshotIndex), JsonSerializer.Serialize(new { step = Step, training_s = seconds, folder = Path.GetFileName(dir) }) + "\n");
     }
 
     /// <summary>
@@ -210,6 +232,8 @@ public sealed class Trainer : IDisposable
         Checkpoint.LoadWeights(Path.Combine(outDir, Checkpoint.WeightsFile), EmaModel);
         optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
         Step = s.Step;
+        savedSeconds = s.TrainingSeconds;
+        if (session is not null) session.Restart(); // recovering inside Train: the time since the checkpoint is redone, not counted twice
         return s.Settings is null ? Array.Empty<string>() : s.Settings.Differences(RunSettings.Of(options));
     }
 
@@ -232,7 +256,7 @@ public sealed class Trainer : IDisposable
         latents?.Dispose();
     }
 
-    private sealed record ResumeState(int Step, int Seed, RunSettings? Settings = null);
+    private sealed record ResumeState(int Step, int Seed, RunSettings? Settings = null, double TrainingSeconds = 0);
 
     /// <summary>The options that shape what a step computes (not where or how often it writes), kept to check a resume.</summary>
     private sealed record RunSettings(int Steps, int BatchSize, int GradAccumulation, double LearningRate, int WarmupSteps,
