@@ -10,6 +10,7 @@ root.Add(DatasetCommand.Create());
 root.Add(ServeCommand.Create());
 root.Add(EvalCommand.Create());
 root.Add(CurveCommand.Create());
+root.Add(GalleryCommand.Create());
 root.Add(ExportCommand.Create());
 root.Add(TextEncoderCommand.Create());
 root.Add(BenchCommand.Create());

@@ -1,3 +1,4 @@
+using VidGen.Data;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +42,9 @@ internal static class Api
                     name = Path.GetFileName(Path.GetFullPath(options.ModelDir).TrimEnd(Path.DirectorySeparatorChar)),
                     resolution = cfg.Resolution, frames = cfg.Frames, maxFrames = cfg.Unet.MaxFrames, fps = cfg.Fps,
                     vocabulary = (queue.Tokenizer as WordTokenizer)?.Vocabulary.Where(w => !w.StartsWith('[')).ToList() ?? new List<string>(), // pretrained tokenizers have no closed word list
+                    world = cfg.World is { } w ? Names.World.Name(w) : null,
+                    // What the model knows, as prompts to start from: its world's examples per category (none for a model of a collection).
+                    examples = cfg.World is { } known ? WorldExamples.For(known, perCategory: 2).Select(g => new { category = g.Category, prompts = g.Prompts }).ToList() : null,
                 },
                 samplers = Names.Sampler.All,
                 formats = ResultFiles.Formats,

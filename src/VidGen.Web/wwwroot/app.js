@@ -275,11 +275,24 @@ async function start() {
     // The server's limits are the library's; the page's own min/max only stand in while it cannot be reached.
     for (const name of ['steps', 'guidance', 'fps']) [$(name).min, $(name).max] = info.limits[name];
     if (info.model.vocabulary.length) $('vocabulary').textContent = `The model knows: ${info.model.vocabulary.join(' ')}`;
+    showExamples(info.model.examples || []);
   } catch (e) {
     $('model-info').textContent = `cannot reach the server: ${e.message}`;
   }
   restoreForm();
   connect();
+}
+
+// Example prompts of the model's world, per category; a click puts one in the prompt box.
+function showExamples(groups) {
+  if (!groups.length) return;
+  $('examples').replaceChildren(el('span', { text: 'Try: ' }), ...groups.map((g) => el('span', { class: 'example-group' },
+    el('span', { class: 'muted', text: `${g.category}: ` }),
+    ...g.prompts.map((p) => {
+      const b = el('button', { type: 'button', class: 'example', text: p });
+      b.addEventListener('click', () => { $('prompt').value = p; $('prompt').focus(); saveForm(); });
+      return b;
+    }))));
 }
 
 start();

@@ -23,6 +23,27 @@ public class WebDefaultsTests(TinyModelFixture model) : IClassFixture<TinyModelF
     }
 
     [Fact]
+    public async Task InfoOffersExamplePromptsOfTheWorldTheModelRecordsAndNoneForAModelOfACollection()
+    {
+        var dir = TinyModels.TempDir("web-world2-model");
+        using (var m = TinyModels.Create(config: ModelConfig.Tiny(16, 4) with { World = VidGen.Data.WorldKind.World2 })) Checkpoint.Save(dir, m);
+        await using (var t = await TestServer.StartAsync(dir))
+        {
+            var info = JsonDocument.Parse(await t.Http.GetStringAsync("/api/info")).RootElement.GetProperty("model");
+            Assert.Equal("world2", info.GetProperty("world").GetString());
+            var groups = info.GetProperty("examples").EnumerateArray().ToList();
+            var expected = VidGen.Data.WorldExamples.For(VidGen.Data.WorldKind.World2, 2);
+            Assert.Equal(expected.Select(g => g.Category), groups.Select(g => g.GetProperty("category").GetString()));
+            Assert.Equal(expected.SelectMany(g => g.Prompts), groups.SelectMany(g => g.GetProperty("prompts").EnumerateArray().Select(p => p.GetString())));
+        }
+        await using (var t = await TestServer.StartAsync(model.ModelDir)) // the fixture's model records no world
+        {
+            var info = JsonDocument.Parse(await t.Http.GetStringAsync("/api/info")).RootElement.GetProperty("model");
+            Assert.Equal(JsonValueKind.Null, info.GetProperty("examples").ValueKind);
+        }
+    }
+
+    [Fact]
     public async Task InfoSendsTheLibrarysDefaultsNamesAndLimits()
     {
         await using var t = await TestServer.StartAsync(model.ModelDir);
