@@ -25,6 +25,8 @@ public sealed record BenchOptions
     /// <summary>How to run `vidgen` for the peak-memory children; null skips (e).</summary>
     public ChildCommand? Cli { get; init; }
     public bool Levers { get; init; } = true;
+    /// <summary>With <see cref="Levers"/>: the world2 recipe's training levers (micro-batches, widths, attention; needs the emoji font).</summary>
+    public bool RecipeLevers { get; init; } = true;
     public bool Profile { get; init; } = true;
     public string Name { get; init; } = "bench";
     public string CommandLine { get; init; } = "";

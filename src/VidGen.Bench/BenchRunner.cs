@@ -56,6 +56,7 @@ public static class BenchRunner
             var latent = o.Latent ? LatentStage.Run(ctx, training) : null;
             var profile = o.Profile ? ProfileStage.Run(ctx) : null;
             if (o.Levers) ModelLevers.Run(ctx);
+            if (o.Levers && o.RecipeLevers) RecipeLevers.Run(ctx);
 
             var targets = Targets.Of(training, generation, recipe, memory, textEncoder, world2Data, latent, model.Config);
             return new BenchReport(o.Name, started, clock.Elapsed.TotalSeconds, o.CommandLine, machine, summary, flops,

@@ -33,6 +33,7 @@ public static class BenchCommand
         var noTextEncoder = new Option<bool>("--no-text-encoder") { Description = "skip the packaged MiniLM text encoder's load, encode and memory figures" };
         var noWorld2Data = new Option<bool>("--no-world2-data") { Description = "skip the second world's data time per training step and 10,000-clip generation time" };
         var font = WorldOptions.EmojiFont("world2 data: ");
+        var noRecipeLevers = new Option<bool>("--no-recipe-levers") { Description = "skip the world2 recipe's training levers (micro-batch splits, U-Net widths and attention placement)" };
         var noLatent = new Option<bool>("--no-latent") { Description = "skip the latent 64x64x16 stage (autoencoder decode and encode, latent training and generation)" };
         var autoencoder = new Option<string?>("--autoencoder") { Description = "autoencoder folder the latent stage times (default: an untrained one of the default config; speed does not depend on the weights)" };
         var latentPreset = new Option<string>("--latent-preset") { Description = $"size of the latent stage's model: {Names.Preset.Choices}", DefaultValueFactory = _ => Names.Preset.Name(new BenchOptions().LatentPreset) };
@@ -40,7 +41,7 @@ public static class BenchCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
 
         var cmd = new Command("bench", "Measure speed: matmul ceiling, training MFU, generation latency, DDPM-1000 vs the fast sampler, peak memory")
-            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noWorld2Data, font, noLatent, autoencoder, latentPreset, threads, device };
+            { model, untrained, quick, output, name, ddpmClips, ddpmSteps, fastClips, trainBatch, trainSteps, noMemory, noLevers, noProfile, noTextEncoder, noWorld2Data, font, noRecipeLevers, noLatent, autoencoder, latentPreset, threads, device };
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (r.GetValue(threads) is var n && n < 0) throw new ArgumentException($"--threads must be 0 or more (got {n})");
@@ -56,7 +57,7 @@ public static class BenchCommand
                 FastClips = r.GetValue(fastClips), TrainBatch = r.GetValue(trainBatch), TrainSteps = r.GetValue(trainSteps),
                 Device = CliSupport.ParseDevice(r.GetValue(device)!), Cli = r.GetValue(noMemory) ? null : SelfCommand(),
                 Levers = !r.GetValue(noLevers), Profile = !r.GetValue(noProfile), TextEncoder = !r.GetValue(noTextEncoder),
-                World2Data = !r.GetValue(noWorld2Data), EmojiFont = r.GetValue(font), Latent = !r.GetValue(noLatent), AutoencoderDir = r.GetValue(autoencoder), LatentPreset = Names.Preset.Parse(r.GetValue(latentPreset)!), Name = runName,
+                World2Data = !r.GetValue(noWorld2Data), EmojiFont = r.GetValue(font), Latent = !r.GetValue(noLatent), RecipeLevers = !r.GetValue(noRecipeLevers), AutoencoderDir = r.GetValue(autoencoder), LatentPreset = Names.Preset.Parse(r.GetValue(latentPreset)!), Name = runName,
                 CommandLine = "vidgen " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a)),
             };
             options.Validate();

@@ -74,6 +74,14 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(("< 120 s", w2.SecondsFor10000 < 120), (clipsTarget.Target, clipsTarget.Met));
         }
         else Assert.Null(report.World2Data);
+        // The world2 recipe's levers (quick: one micro-batch split and one network, on the tiny preset), each against the recipe's own step.
+        if (EmojiFont.IsInstalled() || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            var recipe = report.Levers.Where(l => l.Name.StartsWith("world2 recipe step", StringComparison.Ordinal)).ToList();
+            Assert.Equal(new[] { "world2 recipe step (16 clips): micro-batches: 2 x 8", "world2 recipe step (16 clips): network: dim 24" }, recipe.Select(l => l.Name));
+            Assert.All(recipe, l => Assert.True(l.BaselineSeconds > 0 && l.VariantSeconds > 0 && l.Baseline == "4 x 4 (tiny preset)", $"{l.Name}: {l.Baseline}"));
+            Assert.Equal(recipe[0].BaselineSeconds, recipe[1].BaselineSeconds); // one baseline, timed once a round for both
+        }
         // The latent stage: 64x64x16 coded to 16x16 latents, times that are positive and add up, and its target rows.
         var latent = report.Latent;
         Assert.NotNull(latent);
