@@ -23,7 +23,7 @@ internal static class GenerationStage
         {
             ctx.Cancel.ThrowIfCancellationRequested();
             if (frames > cfg.Unet.MaxFrames) continue;
-            var request = new GenerationRequest { Prompt = BenchRunner.Prompt, Seed = 1, Steps = steps, Sampler = sampler, Frames = frames };
+            var request = new GenerationRequest { Prompt = BenchRunner.Prompt, Seed = 1, Steps = steps, Sampler = sampler, Frames = frames, Extend = VidGen.Diffusion.ExtendMethod.None }; // one pass, as every committed result measured
             double s = Timing.Median(Timing.Repeat(() => pipeline.Generate(request), warmup: 0, reps, ctx.Device));
             int evals = Flops.ModelFlops.Evaluations(sampler, steps);
             double gflops = ctx.Flops(frames).Generation(1, evals, guided: true) / s / 1e9;

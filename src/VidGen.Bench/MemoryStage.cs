@@ -20,7 +20,7 @@ internal static class MemoryStage
         var runs = new List<(string Label, string[] Args)>
         {
             ($"vidgen generate (dpm++2m x 20, {cfg.Frames} frames)", new[] { "generate", BenchRunner.Prompt, "--model", ctx.ModelDir, "--seed", "1", "--out", gif }),
-            ("vidgen generate --frames 16", new[] { "generate", BenchRunner.Prompt, "--model", ctx.ModelDir, "--seed", "1", "--frames", "16", "--out", gif }),
+            ("vidgen generate --frames 16 --extend none", new[] { "generate", BenchRunner.Prompt, "--model", ctx.ModelDir, "--seed", "1", "--frames", "16", "--extend", "none", "--out", gif }),
             ($"vidgen train (default preset, batch {o.TrainBatch}, 3 steps)", new[] { "train", "--out", Path.Combine(ctx.TempDir, "train-child"), "--steps", "3", "--batch", I(o.TrainBatch), "--warmup", "1", "--checkpoint-every", "0", "--resolution", I(cfg.Resolution), "--frames", I(cfg.Frames) }),
         };
         if (ctx.Quick) runs.RemoveAt(1);

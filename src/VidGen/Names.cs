@@ -49,6 +49,11 @@ public static class Names
         (ModelPreset.Small, "small", Array.Empty<string>()),
         (ModelPreset.Default, "default", Array.Empty<string>()));
 
+    public static readonly NameTable<ExtendMethod> Extend = new("extension method", null,
+        (ExtendMethod.Reconstruction, "reconstruction", new[] { "reconstruction-guidance" }),
+        (ExtendMethod.Replacement, "replacement", Array.Empty<string>()),
+        (ExtendMethod.None, "none", new[] { "one-pass" }));
+
     /// <summary>The worlds as --world takes them and as config.json's world records them.</summary>
     public static readonly NameTable<WorldKind> World = new("world", null,
         (WorldKind.Shapes, "shapes", Array.Empty<string>()),

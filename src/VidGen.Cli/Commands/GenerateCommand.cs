@@ -37,9 +37,12 @@ public static class GenerateCommand
             {
                 Prompt = r.GetValue(prompt)!,
                 Seed = r.GetValue(seed) ?? Random.Shared.NextInt64(0, int.MaxValue),
+                InitImage = o.ReadInitImage(r, vdm.Config.Resolution),
             };
+            request.Validate();
             var pipe = new TextToVideoPipeline(vdm);
-            var unknown = vdm.Tokenizer.UnknownWords(request.Prompt);
+            var plan = pipe.Plan(request, request.Frames > 0 ? request.Frames : vdm.Config.Frames);
+            var unknown = request.Then.Prepend(request.Prompt).SelectMany(vdm.Tokenizer.UnknownWords).Distinct().ToList();
             if (unknown.Count > 0)
                 AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these words and cannot follow them: {string.Join(", ", unknown)}");
             int cut = vdm.Tokenizer.TruncatedTokens(request.Prompt);
@@ -49,7 +52,8 @@ public static class GenerateCommand
             AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(ctx =>
                 {
-                    var task = ctx.AddTask($"{Names.Sampler.Name(request.Sampler)} x {request.Steps}", maxValue: request.Steps);
+                    string segments = plan.Segments > 1 ? $", {plan.Segments} segments ({Names.Extend.Name(request.Extend)})" : "";
+                    var task = ctx.AddTask($"{Names.Sampler.Name(request.Sampler)} x {request.Steps}{segments}", maxValue: request.Steps * plan.Segments);
                     using var cts = CliSupport.CancelOnCtrlC();
                     string? previewPath = r.GetValue(preview);
                     result = pipe.Generate(request, s =>

@@ -25,6 +25,29 @@ public static class FrameImages
         return img;
     }
 
+    /// <summary>One image as a one-frame clip.</summary>
+    public static Video FromImage(Image<Rgb24> image, double fps = 8)
+    {
+        var video = new Video(1, image.Height, image.Width, fps);
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++) video.Set(0, y, x, row[x].R / 255f, row[x].G / 255f, row[x].B / 255f);
+            }
+        });
+        return video;
+    }
+
+    /// <summary>Frame 0 of <paramref name="video"/> resized on its shorter side and centre-cropped to <paramref name="size"/> squared, as training fits frames.</summary>
+    public static Video FitFirstFrame(Video video, int size)
+    {
+        using var image = ToImage(video, 0);
+        FitSquare(image, size);
+        return FromImage(image, video.Fps);
+    }
+
     /// <summary>All frames as one multi-frame image (frame 0 is the root frame).</summary>
     public static Image<Rgb24> ToAnimation(Video video, int scale = 1)
     {

@@ -70,12 +70,12 @@ public class TextToVideoPipelineTests
 
     [Theory]
     [InlineData(-1)]
-    [InlineData(65)]
+    [InlineData(GenerationRequest.MaxFrames + 1)]
     public void AFrameCountOutOfRangeSaysThatZeroMeansTheModelsLength(int frames)
     {
         using var m = TinyModels.Create();
         var e = Assert.Throws<ArgumentException>(() => new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Frames = frames }));
-        Assert.Equal($"frames must be between 1 and 64, or 0 for the model's length (got {frames})", e.Message);
+        Assert.Equal($"frames must be between 1 and {GenerationRequest.MaxFrames}, or 0 for the model's length (got {frames})", e.Message);
         Assert.Equal(4, new TextToVideoPipeline(m).Generate(new GenerationRequest { Prompt = "a red circle", Steps = 1, Frames = 0 }).Video.Frames);
     }
 
