@@ -47,12 +47,13 @@ internal static class Api
                     examples = cfg.World is { } known ? WorldExamples.For(known, perCategory: 2).Select(g => new { category = g.Category, prompts = g.Prompts }).ToList() : null,
                 },
                 samplers = Names.Sampler.All,
+                extendMethods = Names.Extend.All,
                 formats = ResultFiles.Formats,
                 // A job without the field gets the library's default (JobSettings.Parse), so that is what the page shows.
-                defaults = new { steps = defaults.Steps, guidance = defaults.GuidanceScale, sampler = Names.Sampler.Name(defaults.Sampler), frames = cfg.Frames, fps = cfg.Fps },
+                defaults = new { steps = defaults.Steps, guidance = defaults.GuidanceScale, sampler = Names.Sampler.Name(defaults.Sampler), frames = cfg.Frames, fps = cfg.Fps, extend = Names.Extend.Name(defaults.Extend) },
                 limits = new
                 {
-                    steps = new[] { 1, GenerationRequest.MaxSteps }, guidance = new[] { 0, GenerationRequest.MaxGuidance }, frames = new[] { 1, cfg.Unet.MaxFrames },
+                    steps = new[] { 1, GenerationRequest.MaxSteps }, guidance = new[] { 0, GenerationRequest.MaxGuidance }, frames = new[] { 1, JobSettings.MaxFrames(cfg, defaults.Extend) }, oneShotFrames = cfg.Unet.MaxFrames, schedule = GenerationRequest.MaxSchedule,
                     fps = new[] { 1, JobSettings.MaxFps }, seed = new[] { 0, JobSettings.MaxSeed }, promptLength = JobSettings.MaxPromptLength,
                 },
             }, WebServer.Json);

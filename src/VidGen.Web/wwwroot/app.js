@@ -5,8 +5,8 @@
 
 const $ = (id) => document.getElementById(id);
 const FORM_KEY = 'vidgen.form';
-const FIELDS = ['prompt', 'negativePrompt', 'seed', 'steps', 'guidance', 'sampler', 'frames', 'fps'];
-const state = { info: null, jobs: new Map(), progress: new Map() };
+const FIELDS = ['prompt', 'negativePrompt', 'seed', 'steps', 'guidance', 'sampler', 'frames', 'fps', 'extend', 'then'];
+const state = { info: null, jobs: new Map(), progress: new Map(), initImage: null };
 
 /** Builds an element; text goes through textContent, never innerHTML, so prompts cannot inject markup. */
 function el(tag, props = {}, ...children) {
@@ -48,13 +48,15 @@ function readForm() {
     sampler: $('sampler').value,
     frames: num('frames'),
     fps: num('fps'),
+    extend: $('extend').value || undefined,
+    then: $('then').value.split('\n').map((l) => l.trim()).filter((l) => l !== ''),
   };
 }
 
 function fillForm(s) {
   for (const f of FIELDS) {
     if (f === 'seed' || s[f] === undefined || s[f] === null) continue;
-    $(f).value = s[f];
+    $(f).value = f === 'then' ? s[f].join('\n') : s[f];
   }
   const random = s.seed === 'random' || s.seed === undefined || s.seed === null;
   $('seed-random').checked = random;
@@ -79,7 +81,8 @@ async function submit(event) {
   const button = $('generate');
   button.disabled = true;
   try {
-    const job = await api('POST', '/api/jobs', readForm());
+    // The picture goes with the job (as a data URL) but not into the saved form.
+    const job = await api('POST', '/api/jobs', { ...readForm(), initImage: state.initImage || undefined });
     error.hidden = true;
     // The event stream may already have told a newer state (running) than this response (queued).
     if (!state.jobs.has(job.id)) state.jobs.set(job.id, job);
@@ -106,7 +109,9 @@ function reuse(job) {
 const fmtSeconds = (s) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.max(0, Math.ceil(s))} s`);
 
 function settingsLine(s) {
-  return `seed ${s.seed} · ${s.steps} steps · ${s.sampler} · guidance ${s.guidance} · ${s.frames} frames @ ${s.fps} fps`;
+  const then = s.then && s.then.length ? ` · then ${s.then.map((p) => `"${p}"`).join(', ')}` : '';
+  const init = s.initImage ? ' · from a picture' : '';
+  return `seed ${s.seed} · ${s.steps} steps · ${s.sampler} · guidance ${s.guidance} · ${s.frames} frames @ ${s.fps} fps${then}${init}`;
 }
 
 function sortedJobs(states) {
@@ -265,11 +270,20 @@ async function start() {
   $('job-form').addEventListener('submit', submit);
   $('job-form').addEventListener('change', saveForm);
   $('seed-random').addEventListener('change', () => { $('seed').disabled = $('seed-random').checked; });
+  $('initImage').addEventListener('change', () => {
+    const file = $('initImage').files[0];
+    state.initImage = null;
+    if (!file) return;
+    const reader = new FileReader();
+    reader.onload = () => { state.initImage = reader.result; };
+    reader.readAsDataURL(file);
+  });
   try {
     const info = state.info = await api('GET', '/api/info');
     $('model-info').textContent =
       `model ${info.model.name}: ${info.model.resolution}×${info.model.resolution}, ${info.model.frames} frames`;
     $('sampler').replaceChildren(...info.samplers.map((s) => el('option', { value: s, text: s })));
+    $('extend').replaceChildren(...info.extendMethods.map((m) => el('option', { value: m, text: m })));
     fillForm({ ...info.defaults, seed: 'random' });
     $('frames').max = info.limits.frames[1];
     // The server's limits are the library's; the page's own min/max only stand in while it cannot be reached.

@@ -182,9 +182,11 @@ public sealed class TextToVideoPipeline
     }
 
     /// <summary>The segments of a request: one pass up to the model's training length (or with <see cref="ExtendMethod.None"/>), overlapping segments beyond.</summary>
-    public SegmentPlan Plan(GenerationRequest request, int frames)
+    public SegmentPlan Plan(GenerationRequest request, int frames) => Plan(model.Config, request, frames);
+
+    /// <summary>The segments of a request to a model of <paramref name="cfg"/>; its errors are the request's (a front end checks before queueing).</summary>
+    public static SegmentPlan Plan(ModelConfig cfg, GenerationRequest request, int frames)
     {
-        var cfg = model.Config;
         SegmentPlan plan;
         if (request.Extend == ExtendMethod.None || frames <= cfg.Frames)
         {

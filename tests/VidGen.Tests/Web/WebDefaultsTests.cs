@@ -60,6 +60,32 @@ public class WebDefaultsTests(TinyModelFixture model) : IClassFixture<TinyModelF
         double[] Range(string name) => limits.GetProperty(name).EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.Equal(new double[] { 1, GenerationRequest.MaxSteps }, Range("steps"));
         Assert.Equal(new double[] { 0, GenerationRequest.MaxGuidance }, Range("guidance"));
-        Assert.Equal("""{"steps":[1,1000],"guidance":[0,50],"frames":[1,32],"fps":[1,60],"seed":[0,9007199254740991],"promptLength":500}""", limits.GetRawText());
+        // Frames: extension's limit (the default method), and what the network makes in one pass.
+        Assert.Equal("""{"steps":[1,1000],"guidance":[0,50],"frames":[1,256],"oneShotFrames":32,"schedule":64,"fps":[1,60],"seed":[0,9007199254740991],"promptLength":500}""", limits.GetRawText());
+        Assert.Equal(Names.Extend.Name(library.Extend), defaults.GetProperty("extend").GetString());
+        Assert.Equal(Names.Extend.All, info.GetProperty("extendMethods").EnumerateArray().Select(e => e.GetString()!).ToArray());
+    }
+}
+
+public class WebInitImageTests
+{
+    [Fact]
+    public void An_uploaded_picture_is_fitted_to_the_models_frame_and_kept_small_with_the_job()
+    {
+        var cfg = ModelConfig.Tiny(16, 4);
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(40, 20, new SixLabors.ImageSharp.PixelFormats.Rgb24(200, 30, 10));
+        using var png = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        string upload = "data:image/png;base64," + Convert.ToBase64String(png.ToArray());
+        var body = JsonDocument.Parse(JsonSerializer.Serialize(new { prompt = "a red circle", initImage = upload, frames = 8, then = new[] { " a blue square " } })).RootElement;
+        var settings = JobSettings.Parse(body, cfg, () => 1);
+        Assert.Equal(new[] { "a blue square" }, settings.Then);
+        var request = settings.ToRequest();
+        Assert.Equal((1, 16, 16), (request.InitImage!.Frames, request.InitImage.Height, request.InitImage.Width));
+        Assert.Equal(200 / 255f, request.InitImage.Get(0, 8, 8).R, 1e-6);
+        Assert.True(settings.InitImage!.Length < 2000, $"{settings.InitImage.Length} base64 characters");
+        // What job.json keeps reads back to the same request.
+        var stored = JsonSerializer.Deserialize<JobSettings>(JsonSerializer.Serialize(settings, JobStore.Json), JobStore.Json)!;
+        Assert.Equal(request.InitImage.Pixels, stored.ToRequest().InitImage!.Pixels);
     }
 }

@@ -22,17 +22,18 @@ public partial class WebJsonShapeTests(TinyModelFixture model) : IClassFixture<T
     public async Task JobsAndEventsKeepTheirJson()
     {
         await using var t = await TestServer.StartAsync(model.ModelDir);
-        using var posted = await t.PostJobAsync(new { prompt = "a red circle moving left", seed = 5, steps = 2 });
+        // Enough steps that the event stream is open before the job ends (with 2, a loaded machine finished it first: no progress events).
+        using var posted = await t.PostJobAsync(new { prompt = "a red circle moving left", seed = 5, steps = 100 });
         string id = Ids().Match(await posted.Content.ReadAsStringAsync()).Value;
         var events = await WebApiTests.ReadEventsAsync(t.Http, $"/api/jobs/{id}/events", TimeSpan.FromSeconds(60));
         string done = await t.Http.GetStringAsync($"/api/jobs/{id}");
 
         Assert.Equal(
-            """{"id":"ID","state":"done","settings":{"prompt":"a red circle moving left","negativePrompt":"","seed":5,"randomSeed":false,"steps":2,"guidance":4,"sampler":"dpm++2m","frames":4,"fps":8},"createdAt":"TIME","startedAt":"TIME","finishedAt":"TIME","seconds":N,"error":null,"unknownWords":[],"stepsDone":2,"position":null,"progress":null,"downloads":{DOWNLOADS},"video":"/api/jobs/ID/video.gif"}"""
+            """{"id":"ID","state":"done","settings":{"prompt":"a red circle moving left","negativePrompt":"","seed":5,"randomSeed":false,"steps":100,"guidance":4,"sampler":"dpm++2m","frames":4,"fps":8,"extend":"reconstruction","then":[],"initImage":null},"createdAt":"TIME","startedAt":"TIME","finishedAt":"TIME","seconds":N,"error":null,"unknownWords":[],"stepsDone":100,"position":null,"progress":null,"downloads":{DOWNLOADS},"video":"/api/jobs/ID/video.gif"}"""
                 .Replace("{DOWNLOADS}", "{" + string.Join(",", VidGen.Web.Jobs.ResultFiles.Formats.Select(f => $"\"{f}\":\"/api/jobs/ID/video.{f}\"")) + "}"),
             Normalise(done));
         var last = events.Last(e => e.Name == "progress");
-        Assert.Equal("""{"id":"ID","step":2,"totalSteps":2,"elapsedSeconds":N,"etaSeconds":N,"preview":"PNG"}""", Normalise(last.Data.GetRawText()));
+        Assert.Equal("""{"id":"ID","step":100,"totalSteps":100,"elapsedSeconds":N,"etaSeconds":N,"preview":"PNG"}""", Normalise(last.Data.GetRawText()));
         Assert.Equal(Normalise(done), Normalise(events[^1].Data.GetRawText()));
 
         using (await t.Http.DeleteAsync($"/api/jobs/{id}")) { }
@@ -42,7 +43,7 @@ public partial class WebJsonShapeTests(TinyModelFixture model) : IClassFixture<T
         string slowId = Ids().Match(await slow.Content.ReadAsStringAsync()).Value;
         var running = await t.WaitForAsync(slowId, j => j.GetProperty("stepsDone").GetInt32() >= 2);
         Assert.Equal(
-            """{"id":"ID","state":"running","settings":{"prompt":"a red circle moving left","negativePrompt":"","seed":1,"randomSeed":false,"steps":1000,"guidance":4,"sampler":"dpm++2m","frames":4,"fps":8},"createdAt":"TIME","startedAt":"TIME","finishedAt":null,"seconds":null,"error":null,"unknownWords":[],"stepsDone":K,"position":null,"progress":{"step":K,"totalSteps":1000,"elapsedSeconds":N,"etaSeconds":N,"preview":"PNG"},"downloads":{},"video":null}""",
+            """{"id":"ID","state":"running","settings":{"prompt":"a red circle moving left","negativePrompt":"","seed":1,"randomSeed":false,"steps":1000,"guidance":4,"sampler":"dpm++2m","frames":4,"fps":8,"extend":"reconstruction","then":[],"initImage":null},"createdAt":"TIME","startedAt":"TIME","finishedAt":null,"seconds":null,"error":null,"unknownWords":[],"stepsDone":K,"position":null,"progress":{"step":K,"totalSteps":1000,"elapsedSeconds":N,"etaSeconds":N,"preview":"PNG"},"downloads":{},"video":null}""",
             StepCounts().Replace(Normalise(running.GetRawText()), m => $"\"{m.Groups[1].Value}\":K"));
         using (await t.Http.PostAsync($"/api/jobs/{slowId}/cancel", null)) { }
     }
