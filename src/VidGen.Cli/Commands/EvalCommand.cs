@@ -44,12 +44,14 @@ public static class EvalCommand
         var sampling = new RequestOptionSet();
         var world = WorldOptions.World(": scored per category");
         var world2 = new EvalWorld2Command.Options();
+        var extension = new EvalExtensionCommand.Options();
 
         var cmd = new Command("eval", "Score a model's prompt fidelity on the shapes world or the second world (or, with --ground-truth, the detector's accuracy)")
             { model };
         foreach (var o in fidelity.All.Concat(sampling.SamplerOnly)) cmd.Add(o);
         foreach (var o in new Option[] { json, groundTruth, resolution, frames, failures, device, threads, probe, world }) cmd.Add(o);
         foreach (var o in world2.All) cmd.Add(o);
+        foreach (var o in extension.All) cmd.Add(o);
         cmd.SetAction(r => CliSupport.Run(() =>
         {
             if (IsWorld2(r, world, model, groundTruth))
@@ -84,6 +86,7 @@ public static class EvalCommand
                     using var threadScope = TorchThreads.Use(r.GetValue(threads));
                     vdm = Checkpoint.Load(modelDir, CliSupport.ParseDevice(r.GetValue(device)!));
                     if (r.GetValue(probe)) { PrintDirectionProbe(vdm, options.Seed); return 0; }
+                    if (r.GetValue(extension.Extension)) return EvalExtensionCommand.Run(r, extension, vdm, request, options.Clips, options.Seed, jsonPath);
                     var unknown = ShapesWorld.AllSpecs().SelectMany(p => vdm.Tokenizer.UnknownWords(p.Caption)).Distinct().ToList();
                     if (unknown.Count > 0)
                         AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] the model does not know these prompt words, so it cannot follow them: {string.Join(", ", unknown)}");

@@ -32,6 +32,29 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void ExtensionModeComparesBothMethodsOnTheSameClipsAndWritesTheirFigures()
+    {
+        using var oneThread = TorchThreads.Use(1);
+        TorchSharp.torch.manual_seed(2);
+        string modelDir = Path.Combine(dir, "tiny-ext"), json = Path.Combine(dir, "ext.json");
+        var tok = WordTokenizer.FromCaptions(ShapesWorld.AllSpecs().Select(s => s.Caption));
+        using (var model = new VideoDiffusionModel(ModelConfig.Tiny(16, 4), tok)) Checkpoint.Save(modelDir, model);
+
+        Assert.Equal(0, Invoke("eval", "--model", modelDir, "--extension", "--clips", "2", "--extend-to", "8", "--overlap", "2", "--steps", "1", "--json", json));
+        var root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal((8, 2, 2), (root.GetProperty("frames").GetInt32(), root.GetProperty("overlap").GetInt32(), root.GetProperty("clips").GetInt32()));
+        var results = root.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(new[] { "reconstruction", "replacement" }, results.Select(x => x.GetProperty("method").GetString()));
+        foreach (var x in results)
+        {
+            Assert.Equal(4, x.GetProperty("joins").GetInt32()); // 8 frames of a 4-frame model sharing 2: segments at 0, 2, 4; two joins per clip
+            Assert.Equal(3, x.GetProperty("segment_accuracy").GetArrayLength());
+            Assert.True(x.GetProperty("seconds_per_clip").GetDouble() > 0);
+        }
+        Assert.Equal(1, Invoke("eval", "--model", modelDir, "--extension", "--extend-to", "4"));
+    }
+
+    [Fact]
     public void ModelModeRunsATinySavedModelAndSavesMisreadClips()
     {
         using var oneThread = TorchThreads.Use(1);
