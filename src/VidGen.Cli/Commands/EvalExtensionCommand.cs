@@ -36,7 +36,7 @@ public static class EvalExtensionCommand
     /// <param name="jsonPath">where to write the figures, or null</param>
     public static int Run(ParseResult r, Options o, VideoDiffusionModel vdm, GenerationRequest settings, int clips, long seed, string? jsonPath)
     {
-        if (vdm.Config.World is VidGen.Data.WorldKind.World2) throw new ArgumentException("--extension reads clips with the shapes world's detector: give a shapes-world model (e.g. --model shapes-32)");
+        if (vdm.Config.World is VidGen.WorldKind.World2) throw new ArgumentException("--extension reads clips with the shapes world's detector: give a shapes-world model (e.g. --model shapes-32)");
         int frames = r.GetValue(o.ExtendTo), overlap = r.GetValue(o.Overlap) is > 0 and var given ? given : Math.Max(1, vdm.Config.Frames / 2);
         if (frames <= vdm.Config.Frames || frames > GenerationRequest.MaxFrames)
             throw new ArgumentException($"--extend-to must be between {vdm.Config.Frames + 1} (beyond the model's length) and {GenerationRequest.MaxFrames} (got {frames})");

@@ -19,7 +19,7 @@ public sealed record ModelConfig
     public double Fps { get; init; } = 8;
     /// <summary>The world the model was trained on; null for a model trained on a collection (--data).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public VidGen.Data.WorldKind? World { get; init; }
+    public WorldKind? World { get; init; }
     /// <summary>Null: the U-Net denoises pixels. Set: it denoises this autoencoder's latents (autoencoder.safetensors in the folder).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LatentConfig? Latent { get; init; }

@@ -26,13 +26,13 @@ public class WebDefaultsTests(TinyModelFixture model) : IClassFixture<TinyModelF
     public async Task InfoOffersExamplePromptsOfTheWorldTheModelRecordsAndNoneForAModelOfACollection()
     {
         var dir = TinyModels.TempDir("web-world2-model");
-        using (var m = TinyModels.Create(config: ModelConfig.Tiny(16, 4) with { World = VidGen.Data.WorldKind.World2 })) Checkpoint.Save(dir, m);
+        using (var m = TinyModels.Create(config: ModelConfig.Tiny(16, 4) with { World = VidGen.WorldKind.World2 })) Checkpoint.Save(dir, m);
         await using (var t = await TestServer.StartAsync(dir))
         {
             var info = JsonDocument.Parse(await t.Http.GetStringAsync("/api/info")).RootElement.GetProperty("model");
             Assert.Equal("world2", info.GetProperty("world").GetString());
             var groups = info.GetProperty("examples").EnumerateArray().ToList();
-            var expected = VidGen.Data.WorldExamples.For(VidGen.Data.WorldKind.World2, 2);
+            var expected = VidGen.Data.WorldExamples.For(VidGen.WorldKind.World2, 2);
             Assert.Equal(expected.Select(g => g.Category), groups.Select(g => g.GetProperty("category").GetString()));
             Assert.Equal(expected.SelectMany(g => g.Prompts), groups.SelectMany(g => g.GetProperty("prompts").EnumerateArray().Select(p => p.GetString())));
         }

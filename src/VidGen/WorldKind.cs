@@ -1,4 +1,4 @@
-namespace VidGen.Data;
+namespace VidGen;
 
 /// <summary>
 /// The synthetic worlds a model can be trained on (names in Names.World). A model folder records its world in
