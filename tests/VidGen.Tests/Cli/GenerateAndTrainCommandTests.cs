@@ -39,12 +39,36 @@ public sealed class GenerateAndTrainCommandTests
     [InlineData("--steps", "0")]
     [InlineData("--spacing", "random")]
     [InlineData("--clip", "maybe")]
+    [InlineData("--extend", "sideways")]
+    [InlineData("--init-image", "/etc/hostname")] // not a picture
+    [InlineData("--init-image", "/nonexistent/first.png")]
+    [InlineData("--then", "a blue square moving up")] // a schedule of 2 for the model's own 4 frames: one segment
+    [InlineData("--frames", "257")]
+    [InlineData("--overlap", "4")] // with --frames 8 below: segments of 4 frames share at most 3
     public void BadOptionsExitWithOneWithoutWritingAFile(string option, string value)
     {
         var model = SavedTinyModel();
         var outFile = Path.Combine(TinyModels.TempDir("cli-bad"), "x.gif");
-        Assert.Equal(1, Invoke("generate", "a red circle", "--model", model, "--out", outFile, option, value));
+        var extra = option == "--overlap" ? new[] { "--frames", "8" } : Array.Empty<string>();
+        Assert.Equal(1, Invoke(new[] { "generate", "a red circle", "--model", model, "--out", outFile, option, value }.Concat(extra).ToArray()));
         Assert.False(File.Exists(outFile));
+    }
+
+    [Fact]
+    public void GenerateExtendsFromAPictureWithAScheduleAndWritesEveryFrame()
+    {
+        var model = SavedTinyModel();
+        var dir = TinyModels.TempDir("cli-extend");
+        string first = Path.Combine(dir, "first.png");
+        using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(30, 50, new SixLabors.ImageSharp.PixelFormats.Rgb24(10, 200, 30)))
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, first);
+        string outFile = Path.Combine(dir, "long.gif");
+        Assert.Equal(0, Invoke("generate", "a red circle moving left", "--model", model, "--out", outFile, "--seed", "1", "--steps", "2", "--scale", "1",
+            "--frames", "9", "--overlap", "2", "--init-image", first, "--then", "a blue square moving right", "--extend", "replacement"));
+        var video = VideoReader.Read(outFile);
+        Assert.Equal((9, 16, 16), (video.Frames, video.Height, video.Width));
+        var (r, g, b) = video.Get(0, 8, 8); // the picture, through the GIF's palette
+        Assert.True(r < 0.15 && g > 0.7 && b < 0.2, $"{r} {g} {b}");
     }
 
     [Fact]
