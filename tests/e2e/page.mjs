@@ -60,6 +60,7 @@ try {
   await page.fill('#prompt', 'a red circle moving left');
   await page.fill('#steps', '1000');
   await page.fill('#frames', '16'); // 4x the model's frames: slow enough to still run when the test cancels it
+  await page.selectOption('#extend', 'none'); // in one pass: 1000 steps (extension would run 7 segments of 1000)
   await page.click('#generate');
   await page.waitForFunction(() => /^step [1-9]\d* \/ 1000$/.test(document.querySelector('#step')?.textContent ?? ''));
   await page.waitForFunction(() => (document.querySelector('#preview')?.getAttribute('src') ?? '').startsWith('data:image/png;base64,'));
