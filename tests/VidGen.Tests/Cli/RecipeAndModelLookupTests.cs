@@ -13,14 +13,7 @@ namespace VidGen.Tests.Cli;
 /// <summary>`vidgen train --recipe`, the model's recorded world, and `--model NAME` lookup of bundled models.</summary>
 public class RecipeAndModelLookupTests
 {
-    static ParseResult Parse(TrainCommand.Options o, params string[] args)
-    {
-        var cmd = new RootCommand();
-        foreach (var option in o.All) cmd.Add(option);
-        var parsed = cmd.Parse(new[] { "--out", "unused" }.Concat(args).ToArray());
-        Assert.Empty(parsed.Errors);
-        return parsed;
-    }
+    static ParseResult Parse(TrainCommand.Options o, params string[] args) => TrainWorld2CommandTests.Parse(o, args);
 
     static (int Code, string Output) Invoke(Command command, params string[] args)
     {

@@ -27,7 +27,8 @@ public class TrainWorld2CommandTests
         finally { AnsiConsole.Console = previous; }
     }
 
-    static ParseResult Parse(TrainCommand.Options o, params string[] args)
+    /// <summary>`train`'s options parsed alone (with a dummy --out), for tests of what they resolve to.</summary>
+    internal static ParseResult Parse(TrainCommand.Options o, params string[] args)
     {
         var cmd = new RootCommand();
         foreach (var option in o.All) cmd.Add(option);
