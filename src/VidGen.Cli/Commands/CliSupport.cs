@@ -9,47 +9,13 @@ namespace VidGen.Cli.Commands;
 /// <summary>What every command shares: finding models, choosing the device, reporting errors in one line.</summary>
 public static class CliSupport
 {
-    public const string DefaultModelDir = "models/default";
-    static readonly char[] PathSeparators = { '/', '\\' };
-
     /// <summary>
-    /// The model folder --model names, looked up in this order: a folder path; a bundled model's name (models/NAME,
-    /// e.g. default or shapes-32) found from the working directory or the program's folder upwards; none given:
-    /// the bundled default, or null when there is none. A name found nowhere is a one-line error saying where it looked.
+    /// The model folder --model names, in <see cref="ModelLocator"/>'s order (a folder path; a bundled name from the
+    /// installed model package; models/NAME of a clone); none given: the bundled default, or null when there is none.
+    /// A name found nowhere is a one-line error saying where it looked.
     /// </summary>
-    public static string? FindModel(string? given)
-    {
-        if (string.IsNullOrEmpty(given)) return FindBundled(Path.GetFileName(DefaultModelDir), Checkpoint.Exists);
-        if (Directory.Exists(given)) return given; // Checkpoint.Load says what a folder lacks
-        bool name = given.IndexOfAny(PathSeparators) < 0 && given != "." && given != "..";
-        if (name && FindBundled(given, Checkpoint.Exists) is string bundled) return bundled;
-        var known = BundledNames();
-        throw new DirectoryNotFoundException($"model '{given}' not found: no such folder{(name ? $", and no bundled model of that name in models/ from {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory} upwards" : "")}"
-            + (known.Count > 0 ? $" (bundled: {string.Join(", ", known)})" : ""));
-    }
-
-    /// <summary>The names of the bundled model folders (models/NAME) found as <see cref="FindBundled"/> looks.</summary>
-    public static IReadOnlyList<string> BundledNames() =>
-        ModelsFolders().SelectMany(Directory.EnumerateDirectories).Where(Checkpoint.Exists).Select(d => Path.GetFileName(d)!)
-            .Distinct().Order(StringComparer.Ordinal).ToList();
-
-    /// <summary>
-    /// The folder models/<paramref name="name"/> (a bundled model or autoencoder) that <paramref name="exists"/> accepts,
-    /// looked for from the working directory and from the program's folder upwards; null when there is none.
-    /// </summary>
-    public static string? FindBundled(string name, Func<string, bool> exists) =>
-        ModelsFolders().Select(models => Path.Combine(models, name)).FirstOrDefault(exists);
-
-    /// <summary>Every models/ folder from the working directory upwards, then from the program's folder upwards.</summary>
-    static IEnumerable<string> ModelsFolders()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var models = Path.Combine(dir.FullName, Path.GetDirectoryName(DefaultModelDir)!);
-                if (Directory.Exists(models)) yield return models;
-            }
-    }
+    public static string? FindModel(string? given) =>
+        string.IsNullOrEmpty(given) ? ModelLocator.FindDefault() : ModelLocator.Resolve(given);
 
     /// <summary>
     /// The option's value when it was given on the command line, else <paramref name="fallback"/>: a default that

@@ -88,8 +88,8 @@ public static class TrainCommand
         {
             if (r.GetValue(Autoencoder) is string given) return given;
             if (recipe?.Autoencoder is not string name) return null;
-            return CliSupport.FindBundled(name, AutoencoderFolder.Exists)
-                ?? throw new FileNotFoundException($"recipe {recipe.Name}: its autoencoder models/{name} was not found from {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory} upwards (give --autoencoder DIR)");
+            return ModelLocator.FindBundled(name, AutoencoderFolder.Exists)
+                ?? throw new FileNotFoundException($"recipe {recipe.Name}: its autoencoder models/{name} is in none of {string.Join(", ", ModelLocator.SearchFolders().DefaultIfEmpty("(no models/ folder found)"))} (give --autoencoder DIR)");
         }
 
         /// <summary>The second world at the model's size, restricted to --category if given (checked before the font is read).</summary>

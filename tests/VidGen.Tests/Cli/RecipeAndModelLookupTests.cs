@@ -108,14 +108,15 @@ public class RecipeAndModelLookupTests
         Assert.NotNull(bundled);
         Assert.True(Checkpoint.Exists(bundled!));
         Assert.Equal(Path.GetFullPath(bundled!), Path.GetFullPath(CliSupport.FindModel(null)!));
-        Assert.Contains("default", CliSupport.BundledNames());
-        Assert.DoesNotContain("autoencoder-world2", CliSupport.BundledNames()); // an autoencoder is not a model
+        Assert.Contains("default", ModelLocator.BundledNames());
+        Assert.DoesNotContain("autoencoder-world2", ModelLocator.BundledNames()); // an autoencoder is not a model
 
         var dir = TinyModels.TempDir("lookup");
         Assert.Equal(dir, CliSupport.FindModel(dir)); // a folder is taken as given; loading it says what it lacks
         var e = Assert.Throws<DirectoryNotFoundException>(() => CliSupport.FindModel("no-such-model"));
-        Assert.StartsWith("model 'no-such-model' not found: no such folder, and no bundled model of that name in models/ from ", e.Message);
-        Assert.EndsWith($"(bundled: {string.Join(", ", CliSupport.BundledNames())})", e.Message);
+        Assert.StartsWith("model 'no-such-model' not found: no such folder, and no bundled model of that name in ", e.Message);
+        Assert.Contains(Path.Combine(ModelLocator.RepositoryRoot(AppContext.BaseDirectory)!, "models") + " (this clone)", e.Message);
+        Assert.EndsWith($"(bundled: {string.Join(", ", ModelLocator.BundledNames())})", e.Message);
         var path = Assert.Throws<DirectoryNotFoundException>(() => CliSupport.FindModel(Path.Combine(dir, "missing")));
         Assert.StartsWith($"model '{Path.Combine(dir, "missing")}' not found: no such folder (bundled: ", path.Message);
     }
