@@ -87,6 +87,27 @@ public static partial class AtomicFiles
         return Directory.Exists(full);
     }
 
+    /// <summary>
+    /// Appends one line to a log (JSONL) and flushes it. Appends are not atomic: a kill can leave a torn last line,
+    /// so a line is started afresh when the file does not end with a newline, and readers skip a torn line (one
+    /// that does not end as a JSON object does).
+    /// </summary>
+    public static void AppendLine(string path, string line)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        bool torn = false;
+        if (fs.Length > 0)
+        {
+            fs.Seek(-1, SeekOrigin.End);
+            torn = fs.ReadByte() != '\n';
+        }
+        fs.Seek(0, SeekOrigin.End);
+        var bytes = System.Text.Encoding.UTF8.GetBytes((torn ? "\n" : "") + line + "\n");
+        fs.Write(bytes);
+        fs.Flush(flushToDisk: true);
+    }
+
     static void FlushToDisk(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);

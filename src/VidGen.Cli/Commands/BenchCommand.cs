@@ -67,7 +67,7 @@ public static class BenchCommand
             var report = BenchRunner.Run(options, line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), cts.Token);
             Print(report);
             if (Path.GetDirectoryName(Path.GetFullPath(outPath)) is { } dir) Directory.CreateDirectory(dir);
-            File.WriteAllText(outPath, report.ToJson());
+            AtomicFiles.WriteAllText(outPath, report.ToJson());
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{outPath}[/] ({report.Seconds:F0} s)");
             return 0;
         }));

@@ -90,7 +90,7 @@ public static class CliSupport
         if (jsonPath is not null)
         {
             if (Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is { } dir) Directory.CreateDirectory(dir);
-            File.WriteAllText(jsonPath, reportJson());
+            AtomicFiles.WriteAllText(jsonPath, reportJson());
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
         }
         if (failureDir is not null) AnsiConsole.MarkupLineInterpolated($"wrote {saved} misread clips to [green]{failureDir}[/]");

@@ -53,8 +53,8 @@ public static class CurveCommand
             Console.Out.Write(table); // not AnsiConsole: it wraps long lines at the terminal width
             if (r.GetValue(output) is string md)
             {
-                File.WriteAllText(md, table);
-                File.WriteAllText(Path.ChangeExtension(md, ".json"), Json(rows).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                AtomicFiles.WriteAllText(md, table);
+                AtomicFiles.WriteAllText(Path.ChangeExtension(md, ".json"), Json(rows).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 AnsiConsole.MarkupLineInterpolated($"wrote [green]{md}[/] and {Path.ChangeExtension(md, ".json")}");
             }
             return 0;
@@ -72,7 +72,7 @@ public static class CurveCommand
         var byStep = new SortedDictionary<int, Snapshot>();
         foreach (var (line, i) in File.ReadLines(index).Select((l, i) => (l, i)))
         {
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (string.IsNullOrWhiteSpace(line) || !line.TrimEnd().EndsWith('}')) continue; // blank, or torn by a kill mid-append (AtomicFiles.AppendLine)
             try
             {
                 var row = JsonNode.Parse(line)!;

@@ -62,7 +62,7 @@ public static class EvalExtensionCommand
         AnsiConsole.Write(table);
         if (jsonPath is not null)
         {
-            File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { frames, overlap, clips, seed, steps = settings.Steps, sampler = Names.Sampler.Name(settings.Sampler), guidance = settings.GuidanceScale, results = results.Select(x => new { method = Names.Extend.Name(x.Method), weight = x.Weight, joins = x.Joins, jump_at_joins_px = x.MeanJumpAtJoins, step_inside_px = x.MeanStepInside, identity_kept = x.IdentityKept, segment_accuracy = x.SegmentAccuracy, seconds_per_clip = x.SecondsPerClip, seconds_per_extra_frame = x.SecondsPerExtraFrame }) }, Indented));
+            AtomicFiles.WriteAllText(jsonPath, JsonSerializer.Serialize(new { frames, overlap, clips, seed, steps = settings.Steps, sampler = Names.Sampler.Name(settings.Sampler), guidance = settings.GuidanceScale, results = results.Select(x => new { method = Names.Extend.Name(x.Method), weight = x.Weight, joins = x.Joins, jump_at_joins_px = x.MeanJumpAtJoins, step_inside_px = x.MeanStepInside, identity_kept = x.IdentityKept, segment_accuracy = x.SegmentAccuracy, seconds_per_clip = x.SecondsPerClip, seconds_per_extra_frame = x.SecondsPerExtraFrame }) }, Indented));
             AnsiConsole.MarkupLineInterpolated($"wrote [green]{jsonPath}[/]");
         }
         return 0;

@@ -51,9 +51,7 @@ public sealed partial class JobStore
     {
         string dir = Dir(job.Id);
         Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, RecordFile), tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(job, Json));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFiles.WriteAllText(Path.Combine(dir, RecordFile), JsonSerializer.Serialize(job, Json));
     }
 
     public void Delete(string id)

@@ -19,9 +19,9 @@ public static class Checkpoint
     public static void Save(string dir, VideoDiffusionModel model, ScalarType? storeAs = null, IReadOnlyDictionary<string, string>? metadata = null)
     {
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, ConfigFile), model.Config.ToJson());
+        AtomicFiles.WriteAllText(Path.Combine(dir, ConfigFile), model.Config.ToJson());
         // A pretrained encoder's tokenizer lives in its own folder (text.pretrained_path), like its weights.
-        if (model.Tokenizer is WordTokenizer words) File.WriteAllText(Path.Combine(dir, TokenizerFile), words.ToJson());
+        if (model.Tokenizer is WordTokenizer words) AtomicFiles.WriteAllText(Path.Combine(dir, TokenizerFile), words.ToJson());
         SaveWeights(Path.Combine(dir, WeightsFile), model, storeAs, metadata);
         // A latent model's autoencoder travels with it; its config is config.json's latent.autoencoder.
         if (model.Latents is not null) SaveWeights(Path.Combine(dir, AutoencoderFolder.WeightsFile), model.Latents.Autoencoder, storeAs);

@@ -35,17 +35,15 @@ public static class Safetensors
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int pad = (8 - json.Length % 8) % 8; // align tensor data to 8 bytes (the format pads with spaces)
         var headerBytes = json.Concat(Enumerable.Repeat((byte)' ', pad)).ToArray();
-        var tmp = path + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using (var fs = File.Create(tmp))
+        // Never a half-written checkpoint under the real name (AtomicFiles: temporary file, flush, rename).
+        AtomicFiles.WriteStream(path, fs =>
         {
             Span<byte> len = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerBytes.Length);
             fs.Write(len);
             fs.Write(headerBytes);
             foreach (var b in blobs) fs.Write(b);
-        }
-        File.Move(tmp, path, overwrite: true); // never leave a half-written checkpoint under the real name
+        });
     }
 
     static Tensor ConvertForStorage(Tensor t, ScalarType? storeAs)

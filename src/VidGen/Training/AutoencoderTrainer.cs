@@ -20,7 +20,8 @@ namespace VidGen.Training;
 public sealed class AutoencoderTrainer : IDisposable
 {
     public const string StateDir = "training", OptimizerFile = "optimizer.bin", DiscriminatorFile = "discriminator.safetensors",
-        DiscriminatorOptimizerFile = "discriminator_optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl";
+        DiscriminatorOptimizerFile = "discriminator_optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl",
+        AutoencoderWeights = "autoencoder.safetensors";
     public const string ReconstructionSheet = "reconstructions.png";
     const int PreviewFitClips = 8, SheetClips = 6, CropSalt = 0x43524F50;
 
@@ -217,16 +218,17 @@ public sealed class AutoencoderTrainer : IDisposable
         WriteReconstructionSheet();
         var metadata = new Dictionary<string, string> { ["step"] = Step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (LastValidationPsnr is double psnr) metadata["validation_psnr"] = psnr.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
-        AutoencoderFolder.Save(outDir, Autoencoder, metadata);
-        var state = Path.Combine(outDir, StateDir);
-        Directory.CreateDirectory(state);
-        optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
-        if (discriminator is not null)
+        TrainingStateFolder.Save(Path.Combine(outDir, StateDir), StateFile, new ResumeState(Step, Settings(options)), state =>
         {
-            Checkpoint.SaveWeights(Path.Combine(state, DiscriminatorFile), discriminator);
-            discriminatorOptimizer!.save_state_dict(Path.Combine(state, DiscriminatorOptimizerFile));
-        }
-        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, Settings(options))));
+            Checkpoint.SaveWeights(Path.Combine(state, AutoencoderWeights), Autoencoder);
+            optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
+            if (discriminator is not null)
+            {
+                Checkpoint.SaveWeights(Path.Combine(state, DiscriminatorFile), discriminator);
+                discriminatorOptimizer!.save_state_dict(Path.Combine(state, DiscriminatorOptimizerFile));
+            }
+        });
+        AutoencoderFolder.Save(outDir, Autoencoder, metadata);
         Autoencoder.train();
     }
 
@@ -247,13 +249,13 @@ public sealed class AutoencoderTrainer : IDisposable
     public IReadOnlyList<string> Resume()
     {
         var state = Path.Combine(outDir, StateDir);
-        var stateFile = Path.Combine(state, StateFile);
-        if (!File.Exists(stateFile)) throw new FileNotFoundException($"nothing to resume in {outDir}: {stateFile} is missing");
-        var s = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty");
+        var s = TrainingStateFolder.Read<ResumeState>(outDir, state, StateFile);
         var configPath = Path.Combine(outDir, AutoencoderFolder.ConfigFile);
         var saved = AutoencoderConfig.FromJson(File.ReadAllText(configPath), configPath);
         if (saved.ToJson() != Autoencoder.Config.ToJson()) throw new ArgumentException($"{configPath} describes another network than this run's (change the run's options or --out)");
-        Checkpoint.LoadWeights(Path.Combine(outDir, AutoencoderFolder.WeightsFile), Autoencoder);
+        // Runs saved before the state kept its own copy of the weights have them only in the autoencoder folder.
+        var weights = Path.Combine(state, AutoencoderWeights);
+        Checkpoint.LoadWeights(File.Exists(weights) ? weights : Path.Combine(outDir, AutoencoderFolder.WeightsFile), Autoencoder);
         optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
         if (discriminator is not null && s.Step > options.AdversarialStart && !File.Exists(Path.Combine(state, DiscriminatorFile)))
             throw new FileNotFoundException($"the saved run trained no discriminator ({Path.Combine(state, DiscriminatorFile)} is missing) but this one has passed --adversarial-start: resume with the saved run's --adversarial");

@@ -24,7 +24,7 @@ public sealed class Trainer : IDisposable
 {
     /// <summary>libtorch errors inside a step recovered from the last checkpoint before the run gives up.</summary>
     public const int MaxRecoveries = 5;
-    public const string StateDir = "training", RawWeights = "raw.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl",
+    public const string StateDir = "training", RawWeights = "raw.safetensors", EmaWeights = "ema.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl",
         SnapshotDir = "snapshots", SnapshotIndex = "index.jsonl";
 
     private readonly ITrainingClips data;
@@ -172,15 +172,29 @@ public sealed class Trainer : IDisposable
         return total / options.GradAccumulation;
     }
 
-    /// <summary>Writes the sampling checkpoint (EMA weights) and the resume state under training/.</summary>
+    /// <summary>
+    /// Writes the resume state under training/ (raw and EMA weights, optimizer, state.json: one folder replaced whole,
+    /// see <see cref="TrainingStateFolder"/>), then the sampling checkpoint (EMA weights) beside it, file by file atomically.
+    /// </summary>
     public void Save()
     {
+        try { SaveState(); }
+        catch (IOException e) // a full disk: the state folder is replaced whole or not at all
+        {
+            throw new IOException($"the checkpoint of step {Step} was not saved ({e.Message}); the last one saved in {outDir} is intact", e);
+        }
+    }
+
+    private void SaveState()
+    {
+        TrainingStateFolder.Save(Path.Combine(outDir, StateDir), StateFile,
+            new ResumeState(Step, options.Seed, RunSettings.Of(options), Math.Round(TrainingSeconds, 3)), state =>
+            {
+                Checkpoint.SaveWeights(Path.Combine(state, RawWeights), Model);
+                Checkpoint.SaveWeights(Path.Combine(state, EmaWeights), EmaModel);
+                optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
+            });
         Checkpoint.Save(outDir, EmaModel, metadata: new Dictionary<string, string> { ["step"] = Step.ToString(), ["weights"] = "ema" });
-        var state = Path.Combine(outDir, StateDir);
-        Directory.CreateDirectory(state);
-        Checkpoint.SaveWeights(Path.Combine(state, RawWeights), Model);
-        optimizer.save_state_dict(Path.Combine(state, OptimizerFile));
-        File.WriteAllText(Path.Combine(state, StateFile), JsonSerializer.Serialize(new ResumeState(Step, options.Seed, RunSettings.Of(options), Math.Round(TrainingSeconds, 3))));
     }
 
     /// <summary>The folder of the snapshot taken at <paramref name="step"/> under a run's <paramref name="outDir"/>.</summary>
@@ -191,9 +205,9 @@ public sealed class Trainer : IDisposable
     {
         var dir = SnapshotPath(outDir, Step);
         double seconds = Math.Round(TrainingSeconds, 3);
-        Checkpoint.Save(dir, EmaModel, metadata: new Dictionary<string, string> { ["step"] = Step.ToString(), ["weights"] = "ema", ["training_seconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        AtomicFiles.ReplaceDirectory(dir, tmp => Checkpoint.Save(tmp, EmaModel, metadata: new Dictionary<string, string> { ["step"] = Step.ToString(), ["weights"] = "ema", ["training_seconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         // A resumed run that redoes steps after its last checkpoint writes the same snapshot again: readers keep the last row per step.
-        File.AppendAllText(Path.Combine(outDir, SnapshotDir, SnapshotIndex), JsonSerializer.Serialize(new { step = Step, training_s = seconds, folder = Path.GetFileName(dir) }) + "\n");
+        AtomicFiles.AppendLine(Path.Combine(outDir, SnapshotDir, SnapshotIndex), JsonSerializer.Serialize(new { step = Step, training_s = seconds, folder = Path.GetFileName(dir) }));
     }
 
     /// <summary>
@@ -225,11 +239,11 @@ public sealed class Trainer : IDisposable
     public IReadOnlyList<string> Resume()
     {
         var state = Path.Combine(outDir, StateDir);
-        var stateFile = Path.Combine(state, StateFile);
-        if (!File.Exists(stateFile)) throw new FileNotFoundException($"nothing to resume in {outDir}: {stateFile} is missing");
-        var s = JsonSerializer.Deserialize<ResumeState>(File.ReadAllText(stateFile)) ?? throw new InvalidDataException($"{stateFile} is empty");
+        var s = TrainingStateFolder.Read<ResumeState>(outDir, state, StateFile);
         Checkpoint.LoadWeights(Path.Combine(state, RawWeights), Model);
-        Checkpoint.LoadWeights(Path.Combine(outDir, Checkpoint.WeightsFile), EmaModel);
+        // Runs saved before the state kept its own EMA copy have it only in the sampling folder.
+        var ema = Path.Combine(state, EmaWeights);
+        Checkpoint.LoadWeights(File.Exists(ema) ? ema : Path.Combine(outDir, Checkpoint.WeightsFile), EmaModel);
         optimizer.load_state_dict(Path.Combine(state, OptimizerFile));
         Step = s.Step;
         savedSeconds = s.TrainingSeconds;

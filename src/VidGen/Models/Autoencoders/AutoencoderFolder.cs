@@ -16,7 +16,7 @@ public static class AutoencoderFolder
     public static void Save(string dir, VideoAutoencoder autoencoder, IReadOnlyDictionary<string, string>? metadata = null, ScalarType? storeAs = null)
     {
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, ConfigFile), autoencoder.Config.ToJson());
+        AtomicFiles.WriteAllText(Path.Combine(dir, ConfigFile), autoencoder.Config.ToJson());
         Checkpoint.SaveWeights(Path.Combine(dir, WeightsFile), autoencoder, storeAs, metadata);
     }
 
