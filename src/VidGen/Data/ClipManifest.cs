@@ -88,7 +88,8 @@ public static class ClipManifests
         s = slash >= 0 ? s[(slash + 1)..] : s;
         try { s = Uri.UnescapeDataString(s); } catch (UriFormatException) { }
         // Never let a listed name climb out of the media folder.
-        return s is "." or ".." || s.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 ? "" : s;
+        // Control characters (an escaped newline, NUL) name no real clip and would break one-line reports.
+        return s is "." or ".." || s.IndexOfAny(System.IO.Path.GetInvalidFileNameChars()) >= 0 || s.Any(char.IsControl) ? "" : s;
     }
 
     /// <summary>JSONL manifest: one <c>{"path": "...", "caption": "..."}</c> object per line; other fields are ignored.</summary>
@@ -117,6 +118,7 @@ public static class ClipManifests
                 continue;
             }
             if (string.IsNullOrWhiteSpace(clip)) { skipped.Add(new SkippedClip(origin, SkipReason.BadLine, "no \"path\" string")); continue; }
+            if (clip.Any(char.IsControl)) { skipped.Add(new SkippedClip(origin, SkipReason.BadLine, "\"path\" holds a control character (a newline, NUL, ...)")); continue; }
             caption = OneLine(caption ?? "");
             if (caption.Length == 0) { skipped.Add(new SkippedClip(origin, SkipReason.NoCaption, "no \"caption\" string")); continue; }
             string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, clip));

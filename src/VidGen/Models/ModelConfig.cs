@@ -53,6 +53,7 @@ public sealed record ModelConfig
         try
         {
             var config = JsonSerializer.Deserialize<ModelConfig>(json, Json) ?? throw new InvalidDataException($"{source} is empty");
+            config.ValidateSections();
             config.ValidateLatent();
             return config;
         }
@@ -60,6 +61,40 @@ public sealed record ModelConfig
         {
             throw new InvalidDataException($"{source} is not a valid VidGen model config: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Every section present (JSON null is not a section) and the sizes that drive allocations in range: bounds far
+    /// past any real model, so a hostile config.json is refused here instead of overflowing or exhausting memory later.
+    /// </summary>
+    public void ValidateSections()
+    {
+        static void In(string name, int value, int min, int max)
+        {
+            if (value < min || value > max) throw new ArgumentException($"{name} must be {min} to {max} (got {value})");
+        }
+        if (Unet is null) throw new ArgumentException("the unet section is missing");
+        if (Text is null) throw new ArgumentException("the text section is missing");
+        if (Latent is { Autoencoder: null }) throw new ArgumentException("latent.autoencoder is missing");
+        if (Unet.DimMults is null || Unet.DimMults.Length is 0 or > 8 || Unet.DimMults.Any(m => m is < 1 or > 64))
+            throw new ArgumentException("unet.dim_mults needs 1 to 8 entries of 1 to 64");
+        In("unet.channels", Unet.Channels, 1, 1024);
+        In("unet.dim", Unet.Dim, 1, 4096);
+        In("unet.attn_heads", Unet.AttnHeads, 1, 256);
+        In("unet.attn_dim_head", Unet.AttnDimHead, 1, 1024);
+        In("unet.groups", Unet.Groups, 1, 1024);
+        In("unet.patch_size", Unet.PatchSize, 1, 64);
+        In("unet.sample_size", Unet.SampleSize, 1, 8192);
+        In("unet.max_frames", Unet.MaxFrames, 1, 4096);
+        In("unet.context_dim", Unet.ContextDim, 1, 8192);
+        In("text.dim", Text.Dim, 1, 8192);
+        In("text.layers", Text.Layers, 0, 256);
+        In("text.heads", Text.Heads, 1, 256);
+        In("text.max_length", Text.MaxLength, 1, 4096);
+        In("resolution", Resolution, 1, 8192);
+        In("frames", Frames, 1, 4096);
+        In("train_timesteps", TrainTimesteps, 1, 1_000_000);
+        if (!(Fps > 0 && Fps <= 1000)) throw new ArgumentException($"fps must be above 0 and at most 1000 (got {Fps})");
     }
 
     /// <summary>A latent section must describe a valid autoencoder whose latents are what the U-Net takes.</summary>

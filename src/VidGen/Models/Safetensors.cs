@@ -58,40 +58,101 @@ public static class Safetensors
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
         var data = File.ReadAllBytes(path);
-        if (data.Length < 8) throw new InvalidDataException($"{path}: too short to be a safetensors file");
-        ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(data);
-        if (headerLen > (ulong)(data.Length - 8)) throw new InvalidDataException($"{path}: header length {headerLen} exceeds the file size; the file is truncated or not safetensors");
-        JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen))!.AsObject(); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})", e); }
-        long dataStart = 8 + (long)headerLen;
+        var (header, dataStart) = ParseHeader(data, data.Length, path);
         var result = new Dictionary<string, Tensor>();
-        foreach (var (name, node) in header)
+        try
         {
-            if (name == "__metadata__" || node is null) continue;
-            var dtype = ParseDtype((string)node["dtype"]!, path, name);
-            var shape = node["shape"]!.AsArray().Select(s => (long)s!).ToArray();
-            var offs = node["data_offsets"]!.AsArray().Select(s => (long)s!).ToArray();
-            long begin = dataStart + offs[0], end = dataStart + offs[1];
-            long expected = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(dtype);
-            if (end > data.Length || begin > end || end - begin != expected)
-                throw new InvalidDataException($"{path}: tensor '{name}' lies outside the file or has the wrong byte size; the file is truncated or corrupt");
-            var t = empty(shape, dtype);
-            t.bytes = data.AsSpan((int)begin, (int)(end - begin));
-            result[name] = t;
+            foreach (var (name, node) in header)
+            {
+                if (name == MetadataKey) continue;
+                var (dtype, shape, begin, end) = Entry(name, node, data.Length - dataStart, path);
+                var t = empty(shape, dtype);
+                result[name] = t;
+                t.bytes = data.AsSpan((int)(dataStart + begin), (int)(end - begin));
+            }
+        }
+        catch
+        {
+            foreach (var t in result.Values) t.Dispose();
+            throw;
         }
         return result;
     }
 
+    /// <summary>The __metadata__ strings of a safetensors file, reading only its header; damage is one InvalidDataException naming the file.</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
+        if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
         using var fs = File.OpenRead(path);
-        Span<byte> len = stackalloc byte[8];
-        fs.ReadExactly(len);
-        var buf = new byte[BinaryPrimitives.ReadUInt64LittleEndian(len)];
-        fs.ReadExactly(buf);
-        var meta = JsonNode.Parse(buf)!["__metadata__"];
-        return meta is null ? new Dictionary<string, string>() : meta.AsObject().ToDictionary(kv => kv.Key, kv => (string?)kv.Value ?? "");
+        var buf = new byte[8];
+        if (fs.ReadAtLeast(buf, 8, throwOnEndOfStream: false) < 8) throw new InvalidDataException($"{path}: too short to be a safetensors file");
+        ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(buf);
+        if (headerLen > (ulong)(fs.Length - 8)) throw new InvalidDataException($"{path}: header length {headerLen} exceeds the file size; the file is truncated or not safetensors");
+        var head = new byte[8 + (int)headerLen]; // bounded by the file's size, checked above
+        buf.CopyTo(head, 0);
+        fs.ReadExactly(head.AsSpan(8));
+        var (header, _) = ParseHeader(head, fs.Length, path);
+        return Metadata(header, path);
+    }
+
+    const string MetadataKey = "__metadata__";
+
+    /// <summary>
+    /// The header of a safetensors file (its first bytes in <paramref name="data"/>, <paramref name="fileLength"/> in
+    /// all): a JSON object whose entries are tensors or __metadata__. Returns it and where tensor data starts.
+    /// </summary>
+    static (JsonObject Header, long DataStart) ParseHeader(byte[] data, long fileLength, string path)
+    {
+        if (data.Length < 8) throw new InvalidDataException($"{path}: too short to be a safetensors file");
+        ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(data);
+        if (headerLen > (ulong)(fileLength - 8) || headerLen > (ulong)(data.Length - 8))
+            throw new InvalidDataException($"{path}: header length {headerLen} exceeds the file size; the file is truncated or not safetensors");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen));
+            if (root is JsonObject o) _ = o.Count; // JsonObject reads its properties lazily: a duplicate name throws here, not later
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+        if (root is not JsonObject header) throw new InvalidDataException($"{path}: header is not a JSON object");
+        Metadata(header, path);
+        return (header, 8 + (long)headerLen);
+    }
+
+    static Dictionary<string, string> Metadata(JsonObject header, string path)
+    {
+        var result = new Dictionary<string, string>();
+        if (!header.TryGetPropertyValue(MetadataKey, out var meta) || meta is null) return result;
+        if (meta is not JsonObject o) throw new InvalidDataException($"{path}: {MetadataKey} is not a JSON object");
+        foreach (var (k, v) in o)
+            result[k] = v is JsonValue s && s.TryGetValue<string>(out var text) ? text : throw new InvalidDataException($"{path}: {MetadataKey}.{k} is not a string");
+        return result;
+    }
+
+    /// <summary>One tensor entry, checked: a known dtype, a shape of non-negative sizes, offsets [begin, end] inside the data that hold exactly its bytes.</summary>
+    static (ScalarType Dtype, long[] Shape, long Begin, long End) Entry(string name, JsonNode? node, long dataLength, string path)
+    {
+        string Bad(string what) => $"{path}: tensor '{name}' {what}; the file is truncated, corrupt or not safetensors";
+        if (node is not JsonObject o) throw new InvalidDataException(Bad("is not a JSON object"));
+        if (o["dtype"] is not JsonValue d || !d.TryGetValue<string>(out var dtypeName)) throw new InvalidDataException(Bad("has no dtype string"));
+        var dtype = ParseDtype(dtypeName, path, name);
+        long[] Integers(string key, string what) =>
+            o[key] is JsonArray a && a.All(x => x is JsonValue v && v.TryGetValue<long>(out var n) && n >= 0)
+                ? a.Select(x => x!.GetValue<long>()).ToArray()
+                : throw new InvalidDataException(Bad($"has no {key} of {what}"));
+        var shape = Integers("shape", "non-negative integers");
+        var offsets = Integers("data_offsets", "two non-negative integers");
+        if (offsets.Length != 2) throw new InvalidDataException(Bad("has no data_offsets of two non-negative integers"));
+        long expected;
+        try { expected = checked(shape.Aggregate(1L, (x, y) => x * y) * ElementSize(dtype)); }
+        catch (OverflowException) { throw new InvalidDataException(Bad("has a shape too large for any file")); }
+        long begin = offsets[0], end = offsets[1];
+        if (begin > end || end > dataLength || end - begin != expected)
+            throw new InvalidDataException(Bad("lies outside the file or has the wrong byte size"));
+        return (dtype, shape, begin, end);
     }
 
     static string DtypeName(ScalarType t) => t switch
@@ -105,7 +166,7 @@ public static class Safetensors
     {
         "F32" => ScalarType.Float32, "F16" => ScalarType.Float16, "BF16" => ScalarType.BFloat16,
         "I64" => ScalarType.Int64, "I32" => ScalarType.Int32, "BOOL" => ScalarType.Bool, "F64" => ScalarType.Float64,
-        _ => throw new InvalidDataException($"{path}: tensor '{tensor}' has unsupported dtype {name}"),
+        _ => throw new InvalidDataException($"{path}: tensor '{tensor}' has unsupported dtype '{name}'"),
     };
 
     static long ElementSize(ScalarType t) => t switch

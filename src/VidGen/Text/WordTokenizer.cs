@@ -78,9 +78,14 @@ public sealed partial class WordTokenizer : IPromptTokenizer
         if (f is null) throw new InvalidDataException($"{source} is empty; retrain or restore the file from the model folder");
         if (f.Vocabulary is null || f.Vocabulary.Length < 2 || f.Vocabulary[0] != Pad || f.Vocabulary[1] != Unk)
             throw new InvalidDataException($"{source} must list [PAD] and [UNK] first in \"Vocabulary\"");
-        if (f.MaxLength < 1) throw new InvalidDataException($"{source}: MaxLength must be at least 1 (got {f.MaxLength})");
+        if (f.MaxLength is < 1 or > MaxMaxLength) throw new InvalidDataException($"{source}: MaxLength must be 1 to {MaxMaxLength} (got {f.MaxLength})");
+        if (f.Vocabulary.Any(string.IsNullOrEmpty)) throw new InvalidDataException($"{source}: \"Vocabulary\" has a null or empty entry");
+        if (f.Vocabulary.Distinct(StringComparer.Ordinal).Count() != f.Vocabulary.Length) throw new InvalidDataException($"{source}: \"Vocabulary\" lists a word twice");
         return new WordTokenizer(f.Vocabulary.Skip(2), f.MaxLength);
     }
+
+    /// <summary>Prompt words at most (far past any caption); a larger MaxLength would make every encode allocate its size.</summary>
+    public const int MaxMaxLength = 4096;
 
     private sealed record TokenizerFile(string[] Vocabulary, int MaxLength);
 }

@@ -130,7 +130,7 @@ public partial class PackagesInstallTests
     [GeneratedRegex(@"<!-- library-example -->\s*```csharp\n(.*?)```\s*<!-- /library-example -->", RegexOptions.Singleline)]
     private static partial Regex LibraryExample();
 
-    static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } p && File.Exists(p) ? p : "dotnet";
+    static string DotnetHost => ChildProcesses.DotnetHost;
 
     static string Dotnet(string cwd, IReadOnlyDictionary<string, string>? env, params string[] args) =>
         Run(DotnetHost, cwd, env, args.Concat(args[0] is "pack" or "build" ? new[] { "-nodeReuse:false", "-p:UseSharedCompilation=false" } : Array.Empty<string>()).ToArray());

@@ -70,7 +70,7 @@ public class WordTokenizerTests
     [InlineData("{not json", "not a VidGen word tokenizer")]
     [InlineData("null", "is empty")]
     [InlineData("{\"Vocabulary\":[\"a\",\"b\"],\"MaxLength\":4}", "[PAD] and [UNK] first")]
-    [InlineData("{\"Vocabulary\":[\"[PAD]\",\"[UNK]\"],\"MaxLength\":0}", "MaxLength must be at least 1")]
+    [InlineData("{\"Vocabulary\":[\"[PAD]\",\"[UNK]\"],\"MaxLength\":0}", "MaxLength must be 1 to 4096 (got 0)")]
     public void BadJsonGivesOneLineErrorNamingTheFile(string json, string expected)
     {
         var e = Assert.Throws<InvalidDataException>(() => WordTokenizer.FromJson(json, "/m/tokenizer.json"));

@@ -12,18 +12,17 @@ namespace VidGen.Tests.Training;
 /// </summary>
 public class KilledTrainingTests
 {
-    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "VidGen.Cli.dll");
     const int Steps = 60;
 
     static string[] Args(string outDir, bool resume) => new[]
     {
-        Cli, "train", "--out", outDir, "--preset", "tiny", "--resolution", "16", "--frames", "4", "--batch", "2", "--warmup", "1",
+        ChildProcesses.CliDll, "train", "--out", outDir, "--preset", "tiny", "--resolution", "16", "--frames", "4", "--batch", "2", "--warmup", "1",
         "--steps", $"{Steps}", "--checkpoint-every", "1", "--threads", "1", "--seed", "3",
     }.Concat(resume ? new[] { "--resume" } : Array.Empty<string>()).ToArray();
 
     static Process Start(string outDir, bool resume)
     {
-        var psi = new ProcessStartInfo(DotnetHost, Args(outDir, resume)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(ChildProcesses.DotnetHost, Args(outDir, resume)) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["NO_COLOR"] = "1";
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
@@ -32,8 +31,6 @@ public class KilledTrainingTests
         p.BeginErrorReadLine();
         return p;
     }
-
-    static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
 
     /// <summary>The step of the run's resume state after finishing an interrupted save, or null when there is none yet.</summary>
     static int? SavedStep(string outDir)
@@ -104,13 +101,11 @@ public class KilledTrainingTests
 /// </summary>
 public class FullDiskTrainingTests
 {
-    static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "VidGen.Cli.dll");
-
     static (int Code, string Output) Train(string outDir, int steps, bool resume)
     {
-        var args = new[] { Cli, "train", "--out", outDir, "--preset", "tiny", "--resolution", "16", "--frames", "4", "--batch", "2", "--warmup", "1",
+        var args = new[] { ChildProcesses.CliDll, "train", "--out", outDir, "--preset", "tiny", "--resolution", "16", "--frames", "4", "--batch", "2", "--warmup", "1",
             "--steps", $"{steps}", "--checkpoint-every", "1", "--threads", "1", "--seed", "3" }.Concat(resume ? new[] { "--resume" } : Array.Empty<string>());
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet", args)
+        var psi = new ProcessStartInfo(ChildProcesses.DotnetHost, args)
         { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["COLUMNS"] = "400";

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace VidGen.Tests.Web;
 
@@ -11,66 +9,10 @@ namespace VidGen.Tests.Web;
 /// data folder keeps the finished job with its files and puts the interrupted one back in the queue, which then
 /// finishes with its files: nothing lost, duplicated or stuck.
 /// </summary>
-public sealed partial class KilledServerTests : IClassFixture<TinyModelFixture>
+public sealed class KilledServerTests : IClassFixture<TinyModelFixture>
 {
     readonly TinyModelFixture model;
     public KilledServerTests(TinyModelFixture model) => this.model = model;
-
-    static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-
-    sealed class ServerProcess : IDisposable
-    {
-        public Process Process { get; }
-        public HttpClient Http { get; }
-
-        ServerProcess(Process p, Uri url)
-        {
-            Process = p;
-            Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        public static ServerProcess Start(string modelDir, string dataDir)
-        {
-            var psi = new ProcessStartInfo(DotnetHost, new[] { Path.Combine(AppContext.BaseDirectory, "VidGen.Cli.dll"), "serve", "--model", modelDir, "--data", dataDir, "--port", "0" })
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.Environment["NO_COLOR"] = "1";
-            psi.Environment["COLUMNS"] = "400"; // the URL on one line
-            var p = Process.Start(psi)!;
-            var url = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            p.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                log.Enqueue(e.Data);
-                if (UrlPattern().Match(e.Data) is { Success: true } m) url.TrySetResult(new Uri(m.Value));
-            };
-            p.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-            p.BeginOutputReadLine();
-            p.BeginErrorReadLine();
-            if (!url.Task.Wait(TimeSpan.FromSeconds(60)))
-            {
-                p.Kill();
-                Assert.Fail("the server printed no URL in 60 s: " + string.Join("\n", log));
-            }
-            return new ServerProcess(p, url.Task.Result);
-        }
-
-        public void Kill()
-        {
-            Process.Kill(); // SIGKILL
-            Process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            Http.Dispose();
-            if (!Process.HasExited) Kill();
-            Process.Dispose();
-        }
-    }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/?")]
-    private static partial Regex UrlPattern();
 
     static async Task<JsonElement> Job(HttpClient http, string id) => JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{id}")).RootElement.Clone();
 

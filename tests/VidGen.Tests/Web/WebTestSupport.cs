@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TorchSharp;
 using VidGen.Models;
 using VidGen.Text;
@@ -100,5 +102,70 @@ public sealed class TestServer : IAsyncDisposable
         await StopAsync();
         if (ownsData)
             try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>
+/// `vidgen serve` as a child process (the CLI beside the tests) on a free loopback port: a server that can be
+/// SIGKILLed and whose memory can be read from /proc, which an in-process server allows neither of.
+/// </summary>
+public sealed partial class ServerProcess : IDisposable
+{
+    public Process Process { get; }
+    public HttpClient Http { get; }
+
+    ServerProcess(Process p, Uri url)
+    {
+        Process = p;
+        Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public static ServerProcess Start(string modelDir, string dataDir, params string[] extra)
+    {
+        var psi = new ProcessStartInfo(ChildProcesses.DotnetHost, new[] { ChildProcesses.CliDll, "serve", "--model", modelDir, "--data", dataDir, "--port", "0" }.Concat(extra))
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["COLUMNS"] = "400"; // the URL on one line
+        var p = Process.Start(psi)!;
+        var url = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            log.Enqueue(e.Data);
+            if (UrlPattern().Match(e.Data) is { Success: true } m) url.TrySetResult(new Uri(m.Value));
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!url.Task.Wait(TimeSpan.FromSeconds(60)))
+        {
+            p.Kill();
+            Assert.Fail("the server printed no URL in 60 s: " + string.Join("\n", log));
+        }
+        return new ServerProcess(p, url.Task.Result);
+    }
+
+    public void Kill()
+    {
+        Process.Kill(); // SIGKILL
+        Process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        if (!Process.HasExited) Kill();
+        Process.Dispose();
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/?")]
+    private static partial Regex UrlPattern();
+
+    /// <summary>The server's peak resident memory so far (VmHWM), in MiB.</summary>
+    public double PeakRssMiB()
+    {
+        var line = File.ReadLines($"/proc/{Process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 }

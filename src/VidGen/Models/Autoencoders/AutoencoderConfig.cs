@@ -28,9 +28,12 @@ public sealed record AutoencoderConfig
 
     public void Validate()
     {
-        if (Channels < 1 || LatentChannels < 1) throw new ArgumentException("autoencoder channels and latent_channels must be positive");
-        if (LevelChannels.Length == 0 || LevelChannels.Any(c => c < 1)) throw new ArgumentException("autoencoder level_channels needs at least one positive entry");
-        if (PatchSize < 1) throw new ArgumentException($"autoencoder patch_size must be at least 1 (got {PatchSize})");
+        // Bounds well past any real network, so a hostile config is refused here rather than overflowing sizes later.
+        if (Channels is < 1 or > 64 || LatentChannels is < 1 or > 1024) throw new ArgumentException("autoencoder channels (1-64) and latent_channels (1-1024) are out of range");
+        if (LevelChannels is null || LevelChannels.Length is 0 or > 8 || LevelChannels.Any(c => c is < 1 or > 4096))
+            throw new ArgumentException("autoencoder level_channels needs 1 to 8 entries of 1 to 4096");
+        if (PatchSize is < 1 or > 64) throw new ArgumentException($"autoencoder patch_size must be 1 to 64 (got {PatchSize})");
+        if (Resolution is < 1 or > 8192) throw new ArgumentException($"autoencoder resolution must be 1 to 8192 (got {Resolution})");
         if (BlocksPerLevel < 0) throw new ArgumentException("autoencoder blocks_per_level must be 0 or more");
         if (Groups < 1 || LevelChannels.Any(c => c % Math.Min(Groups, c) != 0)) throw new ArgumentException($"autoencoder level_channels must divide by groups ({Groups})");
         if (Resolution % Downsampling != 0) throw new ArgumentException($"autoencoder resolution {Resolution} must divide by its downsampling {Downsampling}");
