@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VidGen.Data;
+using VidGen.Data.Shards;
 
 namespace VidGen.Cli.Commands;
 
@@ -17,8 +18,31 @@ public sealed class DataOptions
     public Option<bool> Flip { get; } = new("--flip") { Description = "mirror half of the clips left-right (whole clips; 'left'/'right' in captions are swapped)" };
     public Option<string> ShortClips { get; } = new("--short-clips") { Description = $"clips with too few frames: {Names.ShortClips.Choices} (pad holds the last frame)", DefaultValueFactory = _ => Names.ShortClips.Name(new FrameSampling().ShortClips) };
     public Option<bool> Lazy { get; } = new("--lazy") { Description = "decode clips on first use instead of all at start (big collections); bad files are then counted as they are met" };
+    public Option<int> LoaderWorkers { get; } = new("--loader-workers") { Description = "threads reading clips ahead of the training step (0 = read in the step); the clips do not depend on it", DefaultValueFactory = _ => 0 };
 
+    /// <summary>The collection options `train` and `dataset check` share (train adds --loader-workers).</summary>
     public IEnumerable<Option> All => new Option[] { Data, MediaDir, Stride, TargetFps, Flip, ShortClips, Lazy };
+
+    /// <summary>
+    /// --data as training clips: a shard folder (`vidgen dataset pack`) is memory-mapped, anything else is loaded as a
+    /// collection (<paramref name="collection"/> is then set, for its skip report). With --loader-workers the clips
+    /// are read ahead on that many threads.
+    /// </summary>
+    public ITrainingClips Open(ParseResult r, string path, CollectionOptions options, out VideoCollection? collection)
+    {
+        collection = null;
+        ITrainingClips clips;
+        if (ClipShards.IsShardFolder(path))
+        {
+            var sharded = new ShardedClips(path, options);
+            AnsiConsole.MarkupLineInterpolated($"data: {sharded.Count} clips from {sharded.Index.ShardCount} shards in {path} ({sharded.Index.Skipped.Count} skipped when packed)");
+            clips = sharded;
+        }
+        else clips = collection = Load(path, options);
+        int workers = r.GetValue(LoaderWorkers);
+        if (workers < 0) throw new ArgumentException($"--loader-workers must be 0 or more (got {workers})");
+        return workers > 0 ? new PrefetchingClips(clips, workers, depth: 4 * workers) : clips;
+    }
 
     public CollectionOptions Collection(ParseResult r, int resolution, int frames, double fps, int seed) => new()
     {

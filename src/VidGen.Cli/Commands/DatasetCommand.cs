@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using VidGen.Data;
+using VidGen.Data.Shards;
 using VidGen.Media;
 
 namespace VidGen.Cli.Commands;
@@ -24,6 +25,7 @@ public static class DatasetCommand
         cmd.Add(Shapes());
         cmd.Add(DatasetWorld2Command.Create());
         cmd.Add(Check());
+        cmd.Add(Pack());
         return cmd;
     }
 
@@ -100,6 +102,50 @@ public static class DatasetCommand
         }
         ContactSheet.WriteGridPng(preview, Path.Combine(outDir, "contact_sheet.png"), scale: Math.Max(1, 64 / resolution));
         return new ShapesResult(outDir, count, format, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>`dataset pack`: decode a collection once into memory-mapped shards that `train --data DIR` reads.</summary>
+    static Command Pack()
+    {
+        var data = new DataOptions();
+        var output = new Option<string>("--out", "-o") { Description = "folder for the shards and index.json", Required = true };
+        var resolution = new Option<int>("--resolution") { Description = "frame size the model trains at (frames are fitted to it once, here)", DefaultValueFactory = _ => 32 };
+        var frames = new Option<int>("--frames") { Description = "frames per training clip (shorter clips are skipped or kept as --short-clips says)", DefaultValueFactory = _ => 8 };
+        var fps = new Option<double>("--fps") { Description = "the model's playback rate", DefaultValueFactory = _ => 8 };
+        var shardMb = new Option<int>("--shard-mb") { Description = "size at which a shard file is closed and the next begun", DefaultValueFactory = _ => (int)(ClipShards.DefaultShardBytes >> 20) };
+        var cmd = new Command("pack", "Decode a collection once into fixed-size shards (uint8 frames at training size, captions, an index) for `train --data DIR`")
+            { output, resolution, frames, fps, shardMb };
+        foreach (var o in data.All) cmd.Add(o);
+        data.Data.Required = true;
+        cmd.SetAction(r => CliSupport.Run(() =>
+        {
+            if (r.GetValue(shardMb) < 1) throw new ArgumentException($"--shard-mb must be at least 1 (got {r.GetValue(shardMb)})");
+            var options = data.Collection(r, r.GetValue(resolution), r.GetValue(frames), r.GetValue(fps), seed: 0) with { Preload = false, CacheBytes = 0 };
+            var collection = VideoCollection.Load(r.GetValue(data.Data)!, options);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            ShardIndex? index = null;
+            AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("packing clips", maxValue: 1);
+                    var progress = new Progress<(int Done, int Total)>(p => { task.MaxValue = p.Total; task.Value = p.Done; });
+                    index = ClipShards.Write(r.GetValue(output)!, options.Resolution,
+                        collection.Sources(progress).Select(s => (s.Source, s.Entry.Caption, s.Entry.Path)),
+                        SkippedAfterDecoding(collection), (long)r.GetValue(shardMb) << 20);
+                });
+            double seconds = clock.Elapsed.TotalSeconds;
+            int tried = index!.Clips.Count + index.Skipped.Count;
+            AnsiConsole.MarkupLineInterpolated($"packed {index.Clips.Count} clips into {index.ShardCount} shards in [green]{r.GetValue(output)}[/] ({seconds:F1} s, {1000 * seconds / Math.Max(1, tried):F1} ms a clip); {collection.Summary()}");
+            DataOptions.PrintReport(collection, 5);
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The collection's skip list read when enumerated (ClipShards.Write does so after the clips), so it includes what decoding found.</summary>
+    static IEnumerable<string> SkippedAfterDecoding(VideoCollection collection)
+    {
+        foreach (var k in collection.Skipped) yield return k.Detail;
     }
 
     static Command Check()

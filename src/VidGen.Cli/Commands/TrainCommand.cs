@@ -45,7 +45,7 @@ public static class TrainCommand
         public TrainOptionSet Train { get; } = new();
 
         public IEnumerable<Option> All => new Option[] { Output, Recipe }.Concat(Train.All)
-            .Concat(new Option[] { Preset, Resolution, Frames, Resume, TextEncoder, TextMaxLength, Autoencoder, InitFrom, World, Category, EmojiFont }).Concat(Data.All);
+            .Concat(new Option[] { Preset, Resolution, Frames, Resume, TextEncoder, TextMaxLength, Autoencoder, InitFrom, World, Category, EmojiFont }).Concat(Data.All).Append(Data.LoaderWorkers);
 
         /// <summary>
         /// Whether to train on the second world; --world given with --data, or --category without world2, is a
@@ -121,13 +121,12 @@ public static class TrainCommand
             {
                 // Clips sampled at --target-fps play at that rate, so a new model records it for generation.
                 if (!resuming && r.GetValue(o.Data.TargetFps) is double target) config = config with { Fps = target };
-                collection = DataOptions.Load(dataPath, o.Data.Collection(r, config.Resolution, config.Frames, config.Fps, options.Seed));
-                data = collection;
+                data = o.Data.Open(r, dataPath, o.Data.Collection(r, config.Resolution, config.Frames, config.Fps, options.Seed), out collection);
             }
             else if (world2) data = o.World2Clips(r, config, options.Seed);
             else data = new ShapesTrainingClips(new ShapesWorld(config.Resolution, config.Frames, config.Fps), options.Seed);
             // The model records its world (eval scores it there, the web page shows that world's examples); a collection has none.
-            if (!resuming) config = config with { World = collection is not null ? null : world2 ? WorldKind.World2 : WorldKind.Shapes };
+            if (!resuming) config = config with { World = r.GetValue(o.Data.Data) is not null ? null : world2 ? WorldKind.World2 : WorldKind.Shapes };
             if (resuming && r.GetValue(o.Autoencoder) is not null)
                 throw new ArgumentException("--autoencoder with --resume: a resumed run keeps the autoencoder.safetensors saved in --out");
             LatentCodec? latents = null;
@@ -143,7 +142,9 @@ public static class TrainCommand
                 }
                 AnsiConsole.MarkupLineInterpolated($"latent model: {config.Resolution}px frames coded to {config.DiffusionResolution}px x {latents.Channels} channels by {aeDir}; latent scale {latents.Config.Scale:G4} (1 / std on {ScaleClips} training clips)");
             }
-            int code = Run(config, data, options, outDir, resuming, r.GetValue(o.InitFrom), latents);
+            int code;
+            try { code = Run(config, data, options, outDir, resuming, r.GetValue(o.InitFrom), latents); }
+            finally { (data as IDisposable)?.Dispose(); } // memory maps, read-ahead threads
             // The count again at the end, where it is seen; with --lazy the bad files were only found during the run.
             if (collection is not null && collection.Skipped.Count > 0) DataOptions.PrintReport(collection, r.GetValue(o.Data.Lazy) ? 5 : 0);
             return code;

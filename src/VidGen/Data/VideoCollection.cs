@@ -58,8 +58,7 @@ public sealed partial class VideoCollection : ITrainingClips
     private readonly HashSet<string> bad = new();
     private readonly object gate = new();
     private long cachedBytes;
-    private long cachedEpoch = -1;
-    private int[] order = Array.Empty<int>();
+    private readonly ClipSchedule schedule;
 
     public string Source { get; }
     public int Resolution => options.Resolution;
@@ -78,6 +77,7 @@ public sealed partial class VideoCollection : ITrainingClips
         this.options = options;
         this.ffmpeg = ffmpeg;
         read = options.Read with { FitSquare = options.Resolution, MaxFrames = options.MaxSourceFrames };
+        schedule = new ClipSchedule(options.Seed);
         clips = manifest.Entries.ToList();
         skipped = manifest.Skipped.ToList();
         listedCount = manifest.Entries.Count + manifest.Skipped.Count;
@@ -122,37 +122,35 @@ public sealed partial class VideoCollection : ITrainingClips
             int n = clips.Count;
             long epoch = index / n;
             int pos = (int)(index % n);
-            var perm = Order(epoch);
+            var perm = schedule.Order(epoch, n);
             for (int tries = 0; tries < n; tries++)
             {
                 var entry = clips[perm[(pos + tries) % n]];
                 if (bad.Contains(entry.Path)) continue;
                 var source = Decode(entry);
                 if (source is null) continue;
-                var rng = new Random(Seeds.Mix(options.Seed, index));
-                int starts = options.Sampling.WindowStarts(source.Frames, source.Fps);
-                int start = rng.Next(starts);
-                bool flip = options.Flip && rng.NextDouble() < 0.5;
-                var idx = options.Sampling.Indices(source.Frames, source.Fps, start)!;
-                return (FrameSampling.Take(source, idx, flip, Fps), flip ? MirrorCaption(entry.Caption) : entry.Caption);
+                var clip = schedule.Take(index, source, options.Sampling, options.Flip, Fps, out bool flipped);
+                return (clip, flipped ? MirrorCaption(entry.Caption) : entry.Caption);
             }
             throw new InvalidDataException($"{Source}: every clip turned out unusable ({Summary()})");
         }
     }
 
-    /// <summary>The epoch's shuffled order of clip positions (Fisher-Yates from (seed, epoch)); the latest one is kept.</summary>
-    int[] Order(long epoch)
+    /// <summary>
+    /// Every usable clip once, decoded and fitted, in list order (what `dataset pack` stores); bad ones are skipped
+    /// and recorded in <see cref="Skipped"/> as they are met.
+    /// </summary>
+    public IEnumerable<(ClipEntry Entry, Video Source)> Sources(IProgress<(int Done, int Total)>? progress = null)
     {
-        if (epoch == cachedEpoch) return order;
-        var rng = new Random(Seeds.Mix(options.Seed ^ 0x5EED, -1 - epoch));
-        order = Enumerable.Range(0, clips.Count).ToArray();
-        for (int i = order.Length - 1; i > 0; i--)
+        List<ClipEntry> all;
+        lock (gate) all = clips.ToList();
+        for (int i = 0; i < all.Count; i++)
         {
-            int j = rng.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
+            Video? v;
+            lock (gate) v = Decode(all[i]);
+            progress?.Report((i + 1, all.Count));
+            if (v is not null) yield return (all[i], v);
         }
-        cachedEpoch = epoch;
-        return order;
     }
 
     /// <summary>The decoded, square-fitted clip, from cache or file; null (and recorded as skipped) when unusable.</summary>
