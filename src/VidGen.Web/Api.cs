@@ -80,6 +80,7 @@ internal static class Api
                     .WithLocation(JobPresenter.JobUrl(job.Id));
             }
             catch (QueueFullException e) { return Error(429, e.Message); }
+            catch (JobStorageException e) { return Error(507, e.Message); }
         });
 
         api.MapGet("/jobs/{id}", (string id) =>

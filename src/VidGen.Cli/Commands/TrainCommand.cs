@@ -131,6 +131,18 @@ public static class TrainCommand
                 throw new ArgumentException("--autoencoder with --resume: a resumed run keeps the autoencoder.safetensors saved in --out");
             LatentCodec? latents = null;
             if (resuming && config.Latent is not null) latents = Checkpoint.LoadLatents(outDir, config);
+            else if (!resuming && r.GetValue(o.InitFrom) is string init && Checkpoint.Exists(init) && Checkpoint.ReadConfig(init) is { Latent: not null } initConfig)
+            {
+                // A warm start continues in the latent space its weights learnt: the init model's autoencoder and scale, not a re-measured one.
+                latents = Checkpoint.LoadLatents(init, initConfig)!;
+                try { config = config.InLatentSpace(latents.Config); }
+                catch
+                {
+                    latents.Dispose();
+                    throw;
+                }
+                AnsiConsole.MarkupLineInterpolated($"latent model: the latent space of {init} (its autoencoder, latent scale {latents.Config.Scale:G4})");
+            }
             else if (!resuming && o.AutoencoderDir(r, recipe) is string aeDir)
             {
                 latents = LatentModel(aeDir, data, options.Seed);

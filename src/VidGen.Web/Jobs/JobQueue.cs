@@ -13,6 +13,9 @@ public enum DeleteOutcome { NotFound, Running, Deleted }
 
 public sealed class QueueFullException(int max) : Exception($"the queue already holds {max} waiting jobs; wait for some to finish or cancel them");
 
+/// <summary>A job the server's disk would not take; the jobs already kept are untouched.</summary>
+public sealed class JobStorageException(Exception inner) : Exception($"the server could not store the job ({inner.Message}); free disk space and submit it again", inner);
+
 /// <summary>
 /// The jobs and the single worker that runs them one after another: one model instance must never run two
 /// generations at once (TorchSharp modules are not re-entrant, and on a CPU two jobs would only share the cores).
@@ -79,8 +82,16 @@ public sealed class JobQueue : IDisposable
                 Id = id, CreatedAt = now, Settings = settings, State = JobState.Queued,
                 UnknownWords = model.Tokenizer.UnknownWords(settings.Prompt),
             };
-            queued.Add(id); // first, so the published view already carries its queue position
-            Commit(job);
+            // Saved before it is queued: a job the disk could not take (full, read-only) is refused whole, never half-known.
+            try { store.Save(job); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { store.Delete(id); } catch (IOException) { } // the folder it may have made
+                throw new JobStorageException(e);
+            }
+            queued.Add(id); // before publishing, so the published view already carries its queue position
+            jobs[id] = job;
+            hub.Publish(new JobChanged(SnapshotLocked(job)));
             wake.Release();
             return job;
         }
@@ -271,7 +282,10 @@ public sealed class JobQueue : IDisposable
     void Commit(JobRecord job)
     {
         jobs[job.Id] = job;
-        store.Save(job);
+        // A disk that fills up must not stop the queue or hide a job's end: the new state is kept and published; the
+        // file keeps the last state it could store (a job whose end was not stored runs again after a restart).
+        try { store.Save(job); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         hub.Publish(new JobChanged(SnapshotLocked(job)));
     }
 

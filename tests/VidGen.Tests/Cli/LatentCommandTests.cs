@@ -37,6 +37,13 @@ public sealed class LatentCommandTests
         Assert.Equal(trained.Keys.Order(), copied.Keys.Order());
         Assert.All(trained.Keys, k => Assert.True(trained[k].allclose(copied[k], 0, 0), k));
 
+        // A warm start from the latent model keeps its latent space (autoencoder and scale), not a re-measured scale.
+        var warm = TinyModels.TempDir("cli-latent-warm");
+        Assert.Equal(0, Invoke("train", "--out", warm, "--init-from", model, "--autoencoder", ae, "--seed", "9", "--preset", "tiny", "--resolution", "16", "--frames", "4", "--steps", "1", "--batch", "2", "--warmup", "1", "--checkpoint-every", "0"));
+        var warmConfig = ModelConfig.FromJson(File.ReadAllText(Path.Combine(warm, Checkpoint.ConfigFile)));
+        Assert.Equal(config.Latent.Scale, warmConfig.Latent!.Scale);
+        Assert.Equal(config.Latent.Bound, warmConfig.Latent.Bound);
+
         var gif = Path.Combine(TinyModels.TempDir("cli-latent-out"), "x.gif");
         var preview = Path.Combine(Path.GetDirectoryName(gif)!, "preview.png");
         Assert.Equal(0, Invoke("generate", "a red circle moving left", "--model", model, "--out", gif, "--steps", "2", "--scale", "1", "--preview", preview));

@@ -77,3 +77,70 @@ public sealed class KilledServerTests : IClassFixture<TinyModelFixture>
         Assert.Equal(new[] { finished, slow }.Order(), all.EnumerateArray().Select(j => j.GetProperty("id").GetString()!).Order()); // none lost, none duplicated
     }
 }
+
+/// <summary>
+/// The server on a full disk (a tmpfs mounted for the test: root only; CI runs it, elsewhere it is skipped with the
+/// reason): a job the disk cannot take is refused with 507 and one line, the finished job keeps its files, and once
+/// space is freed jobs run again.
+/// </summary>
+public sealed class FullDiskServerTests : IClassFixture<TinyModelFixture>
+{
+    readonly TinyModelFixture model;
+    public FullDiskServerTests(TinyModelFixture model) => this.model = model;
+
+    static bool Sh(string command)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", new[] { "-c", command }) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        p.WaitForExit();
+        return p.ExitCode == 0;
+    }
+
+    static async Task<JsonElement> WaitDone(HttpClient http, string id)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(20))
+        {
+            var j = JsonDocument.Parse(await http.GetStringAsync($"/api/jobs/{id}")).RootElement.Clone();
+            if (j.GetProperty("state").GetString() is "done" or "failed" or "cancelled") return j;
+        }
+        throw new TimeoutException($"job {id} did not finish");
+    }
+
+    [SkippableFact]
+    public async Task A_full_disk_refuses_new_jobs_with_507_and_keeps_finished_ones()
+    {
+        var mount = TinyModels.TempDir("full-disk-web");
+        if (!Sh($"mount -t tmpfs -o size=512k tmpfs '{mount}'"))
+        {
+            const string why = "mounting a tmpfs needs root (CAP_SYS_ADMIN)";
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), why + "; CI must run this test");
+            Skip.If(true, why);
+        }
+        try
+        {
+            using var server = ServerProcess.Start(model.ModelDir, Path.Combine(mount, "data"));
+            var http = server.Http;
+            async Task<HttpResponseMessage> Post(int seed) => await http.PostAsJsonAsync("/api/jobs", new { prompt = "a red circle moving left", steps = 2, seed });
+            using var first = await Post(1);
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+            var done = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            Assert.Equal("done", (await WaitDone(http, done)).GetProperty("state").GetString());
+
+            Sh($"dd if=/dev/zero of='{mount}/filler' bs=4k 2>/dev/null; sync"); // the disk is now full to the last block
+            using var refused = await Post(2);
+            Assert.Equal((HttpStatusCode)507, refused.StatusCode);
+            var error = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+            Assert.StartsWith("the server could not store the job (", error);
+            Assert.Contains("free disk space and submit it again", error);
+            Assert.DoesNotContain('\n', error);
+            using (var gif = await http.GetAsync($"/api/jobs/{done}/video.gif")) Assert.Equal(HttpStatusCode.OK, gif.StatusCode);
+            Assert.Single(JsonDocument.Parse(await http.GetStringAsync("/api/jobs")).RootElement.EnumerateArray()); // the refused job left nothing behind
+
+            File.Delete(Path.Combine(mount, "filler"));
+            using var again = await Post(3);
+            Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+            var id = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            Assert.Equal("done", (await WaitDone(http, id)).GetProperty("state").GetString());
+        }
+        finally { Sh($"umount -l '{mount}'"); }
+    }
+}
