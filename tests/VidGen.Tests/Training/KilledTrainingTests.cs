@@ -46,22 +46,40 @@ public class KilledTrainingTests
     [Fact]
     public void Training_killed_at_random_moments_resumes_from_intact_checkpoints_and_ends_as_an_unkilled_run()
     {
+        // The reference run also measures this machine: how long loading takes (until the first checkpoint appears) and
+        // how long the steps take after it, so that the kill moments scale with the machine's speed and the number of
+        // kills does not depend on it.
         var reference = TinyModels.TempDir("unkilled");
+        var clock = Stopwatch.StartNew();
+        double loadMs, stepsMs;
         using (var p = Start(reference, resume: false))
         {
+            while (!Directory.Exists(Path.Combine(reference, Trainer.StateDir)) && !p.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3)) Thread.Sleep(10);
+            loadMs = clock.Elapsed.TotalMilliseconds;
             Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the reference run did not finish");
             Assert.Equal(0, p.ExitCode);
+            stepsMs = clock.Elapsed.TotalMilliseconds - loadMs;
         }
 
         var run = TinyModels.TempDir("killed");
         var rng = new Random(20261202);
         int kills = 0, last = 0, midSave = 0;
-        for (int attempt = 0; attempt < 60; attempt++)
+        const int MaxKills = 16;
+        for (int attempt = 0; ; attempt++)
         {
             int? before = SavedStep(run);
             using var p = Start(run, resume: before is not null);
-            // Loading takes about a second; steps and checkpoints follow each other every few tens of milliseconds.
-            if (p.WaitForExit(rng.Next(300, 2000)))
+            if (kills == MaxKills)
+            {
+                // Enough kills: the last resume runs to the end unkilled.
+                Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "the last resume did not finish");
+                Assert.Equal(0, p.ExitCode);
+                break;
+            }
+            // A moment from the middle of loading to a tenth of the steps past it: some kills land while loading, the
+            // rest while stepping or writing a checkpoint (every step writes one).
+            int wait = (int)(loadMs * 0.5 + rng.NextDouble() * (loadMs * 0.5 + stepsMs / 10));
+            if (p.WaitForExit(wait))
             {
                 Assert.Equal(0, p.ExitCode);
                 break;
@@ -80,7 +98,8 @@ public class KilledTrainingTests
             if (Checkpoint.Exists(run)) using (Checkpoint.Load(run)) { } // whatever is under the sampling names is complete
         }
         Assert.True(kills >= 8, $"only {kills} kills: the run finished too early to test anything");
-        Console.WriteLine($"killed {kills} times ({midSave} while a checkpoint was being written); the state reached step {last} before the last run finished");
+        Console.WriteLine($"killed {kills} times ({midSave} while a checkpoint was being written); the state reached step {last} before the last run finished; loading {loadMs:F0} ms, {Steps} steps {stepsMs:F0} ms");
+        Assert.True(last > 0, "no kill landed after a checkpoint: nothing was resumed");
         Assert.Equal(Steps, SavedStep(run));
 
         var expected = Safetensors.Load(Path.Combine(reference, Checkpoint.WeightsFile));
