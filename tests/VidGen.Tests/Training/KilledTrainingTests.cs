@@ -76,9 +76,11 @@ public class KilledTrainingTests
                 Assert.Equal(0, p.ExitCode);
                 break;
             }
-            // A moment from the middle of loading to a tenth of the steps past it: some kills land while loading, the
-            // rest while stepping or writing a checkpoint (every step writes one).
-            int wait = (int)(loadMs * 0.5 + rng.NextDouble() * (loadMs * 0.5 + stepsMs / 10));
+            // A moment from the middle of loading to a fifteenth of the steps past it: some kills land while loading,
+            // the rest while stepping or writing a checkpoint (every step writes one). At most about 6 steps an
+            // attempt, so 8 kills come before the end on any machine (with [load/2, load + steps/10] a fast runner
+            // got only 9 and one finished early; with [0.3 load, 0.8 load + steps/30] only 4 steps were resumed).
+            int wait = (int)(loadMs * 0.4 + rng.NextDouble() * (loadMs * 0.6 + stepsMs / 15));
             if (p.WaitForExit(wait))
             {
                 Assert.Equal(0, p.ExitCode);
