@@ -114,7 +114,7 @@ public static class ClipManifests
             }
             catch (JsonException e)
             {
-                skipped.Add(new SkippedClip(origin, SkipReason.BadLine, $"not a JSON object with \"path\" and \"caption\" ({MediaFormatException.OneLine(e.Message)})"));
+                skipped.Add(new SkippedClip(origin, SkipReason.BadLine, $"not a JSON object with \"path\" and \"caption\" ({ErrorText.OneLine(e.Message)})"));
                 continue;
             }
             if (string.IsNullOrWhiteSpace(clip)) { skipped.Add(new SkippedClip(origin, SkipReason.BadLine, "no \"path\" string")); continue; }

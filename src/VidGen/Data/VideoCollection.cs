@@ -163,7 +163,7 @@ public sealed partial class VideoCollection : ITrainingClips
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             // MediaFormatException and FileNotFoundException both name the file already.
-            Skip(e, SkipReason.Unreadable, MediaFormatException.OneLine(ex.Message));
+            Skip(e, SkipReason.Unreadable, ErrorText.OneLine(ex.Message));
             return null;
         }
         if (options.Sampling.WindowStarts(v.Frames, v.Fps) == 0)

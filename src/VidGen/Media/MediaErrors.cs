@@ -11,16 +11,7 @@ public sealed class MediaFormatException : IOException
     public string FilePath { get; }
 
     public MediaFormatException(string path, string problem, Exception? inner = null)
-        : base($"{path}: {OneLine(problem)}", inner) => FilePath = path;
-
-    /// <summary>Decoder and ffmpeg messages can span lines; a report line must not.</summary>
-    static readonly char[] LineBreaks = { '\r', '\n' };
-
-    internal static string OneLine(string text)
-    {
-        var parts = text.Split(LineBreaks, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts.Length == 0 ? "unknown error" : string.Join(" / ", parts);
-    }
+        : base($"{path}: {ErrorText.OneLine(problem)}", inner) => FilePath = path;
 }
 
 /// <summary>ffmpeg is needed (MP4 and other video containers) but is not installed: an environment problem, not a bad file.</summary>

@@ -59,7 +59,7 @@ public sealed record ModelConfig
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            throw new InvalidDataException($"{source} is not a valid VidGen model config: {Media.MediaFormatException.OneLine(e.Message)}", e);
+            throw new InvalidDataException($"{source} is not a valid VidGen model config: {ErrorText.OneLine(e.Message)}", e);
         }
     }
 

@@ -59,7 +59,7 @@ public sealed partial class ClipBpeTokenizer : IPromptTokenizer
                 throw new FileNotFoundException($"{p} is missing: a CLIP folder needs config.json, model.safetensors, vocab.json and merges.txt (as in openai/clip-vit-base-patch32)", p);
         Dictionary<string, int> vocab;
         try { vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath)) ?? throw new InvalidDataException($"{vocabPath} is empty"); }
-        catch (JsonException e) { throw new InvalidDataException($"{vocabPath} is not a JSON object of token -> id ({e.Message})", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{vocabPath} is not a JSON object of token -> id ({ErrorText.OneLine(e.Message)})", e); }
         var merges = new List<(string, string)>();
         foreach (var (line, i) in File.ReadLines(mergesPath).Select((l, i) => (l.TrimEnd('\r'), i)))
         {
@@ -81,7 +81,7 @@ public sealed partial class ClipBpeTokenizer : IPromptTokenizer
                 pad = node switch { JsonValue v => v.GetValue<string>(), JsonObject o => (string?)o["content"] ?? pad, _ => pad };
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-            { throw new InvalidDataException($"{cfgPath} is not valid JSON with a string pad_token ({e.Message}); fix or delete it", e); }
+            { throw new InvalidDataException($"{cfgPath} is not valid JSON with a string pad_token ({ErrorText.OneLine(e.Message)}); fix or delete it", e); }
         }
         return new ClipBpeTokenizer(vocab, merges, maxLength, pad, vocabPath);
     }

@@ -57,7 +57,7 @@ public sealed class WordPieceTokenizer : IPromptTokenizer
         {
             try { lower = JsonNode.Parse(File.ReadAllText(cfgPath))?["do_lower_case"]?.GetValue<bool>() ?? true; }
             catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
-            { throw new InvalidDataException($"{cfgPath} is not valid JSON with a boolean do_lower_case ({e.Message}); fix or delete it", e); }
+            { throw new InvalidDataException($"{cfgPath} is not valid JSON with a boolean do_lower_case ({ErrorText.OneLine(e.Message)}); fix or delete it", e); }
         }
         return new WordPieceTokenizer(vocab, maxLength, lower, vocabPath);
     }

@@ -74,7 +74,7 @@ public sealed partial class WordTokenizer : IPromptTokenizer
     {
         TokenizerFile? f;
         try { f = JsonSerializer.Deserialize<TokenizerFile>(json); }
-        catch (JsonException e) { throw new InvalidDataException($"{source} is not a VidGen word tokenizer ({e.Message}); retrain or restore the file from the model folder", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{source} is not a VidGen word tokenizer ({ErrorText.OneLine(e.Message)}); retrain or restore the file from the model folder", e); }
         if (f is null) throw new InvalidDataException($"{source} is empty; retrain or restore the file from the model folder");
         if (f.Vocabulary is null || f.Vocabulary.Length < 2 || f.Vocabulary[0] != Pad || f.Vocabulary[1] != Unk)
             throw new InvalidDataException($"{source} must list [PAD] and [UNK] first in \"Vocabulary\"");

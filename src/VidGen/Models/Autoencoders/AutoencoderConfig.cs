@@ -51,7 +51,7 @@ public sealed record AutoencoderConfig
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            throw new InvalidDataException($"{source} is not a valid VidGen autoencoder config: {Media.MediaFormatException.OneLine(e.Message)}", e);
+            throw new InvalidDataException($"{source} is not a valid VidGen autoencoder config: {ErrorText.OneLine(e.Message)}", e);
         }
     }
 

@@ -108,7 +108,7 @@ public sealed class OnnxGraph
                 case 8 when w == WireReader.Len: name = r.String(); break;
                 case 9 when w == WireReader.Len: (rawOffset, rawLength) = r.Range(); break;
                 case 14 when w == WireReader.VarintType:
-                    if (r.Varint() != 0) throw new InvalidDataException($"{source}: initializer {Media.MediaFormatException.OneLine(name)} keeps its data in an external file, which this reader does not follow");
+                    if (r.Varint() != 0) throw new InvalidDataException($"{source}: initializer {ErrorText.OneLine(name)} keeps its data in an external file, which this reader does not follow");
                     break;
                 default: r.Skip(w); break;
             }

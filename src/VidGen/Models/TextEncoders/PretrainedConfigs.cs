@@ -95,7 +95,7 @@ internal sealed class ConfigJson(JsonObject root, string path)
             return new ConfigJson(JsonNode.Parse(File.ReadAllText(path)) as JsonObject
                 ?? throw new InvalidDataException($"{path} is not a JSON object"), path);
         }
-        catch (JsonException e) { throw new InvalidDataException($"{path} is not valid JSON ({e.Message})", e); }
+        catch (JsonException e) { throw new InvalidDataException($"{path} is not valid JSON ({ErrorText.OneLine(e.Message)})", e); }
     }
 
     public static string? ModelType(string path) => Read(path).Root["model_type"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
