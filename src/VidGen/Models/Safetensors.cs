@@ -97,6 +97,8 @@ public static class Safetensors
 
     const string MetadataKey = "__metadata__";
 
+    static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
+
     /// <summary>
     /// The header of a safetensors file (its first bytes in <paramref name="data"/>, <paramref name="fileLength"/> in
     /// all): a JSON object whose entries are tensors or __metadata__. Returns it and where tensor data starts.
@@ -110,12 +112,14 @@ public static class Safetensors
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen));
-            if (root is JsonObject o) _ = o.Count; // JsonObject reads its properties lazily: a duplicate name throws here, not later
+            // JsonObject reads its properties lazily, so a repeated name in a nested object would otherwise throw an
+            // ArgumentException wherever the entry is first read; refused here, while parsing, at any depth.
+            root = JsonNode.Parse(Encoding.UTF8.GetString(data, 8, (int)headerLen), documentOptions: StrictJson);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message.Split('\n')[0]})", e);
+            // System.Text.Json quotes the input's bytes, line breaks included.
+            throw new InvalidDataException($"{path}: header is not valid JSON ({ErrorText.OneLine(e.Message)})", e);
         }
         if (root is not JsonObject header) throw new InvalidDataException($"{path}: header is not a JSON object");
         Metadata(header, path);

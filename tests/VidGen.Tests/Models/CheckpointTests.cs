@@ -86,4 +86,24 @@ public class CheckpointTests
         Assert.Equal(7, back["b"].item<long>());
         Assert.Equal("v", Safetensors.ReadMetadata(path)["k"]);
     }
+
+    [Theory]
+    // A repeated name inside a tensor entry: JsonObject used to throw ArgumentException on the entry's first read.
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"shape\":[1],\"data_offsets\":[0,4]}}    ", "not valid JSON")]
+    // System.Text.Json's message quotes the bad literal, and the literal here holds a line break.
+    [InlineData("{\"a\":f\"dtype\r\n\":1}", "not valid JSON")]
+    public void DamagedHeadersAreOneLineInvalidData(string header, string expected)
+    {
+        var path = Path.Combine(TinyModels.TempDir("st-bad"), "x.safetensors");
+        var json = System.Text.Encoding.UTF8.GetBytes(header);
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)json.Length), .. json, 0, 0, 0, 0]);
+        foreach (var read in new Action[] { () => Safetensors.Load(path), () => Safetensors.ReadMetadata(path) })
+        {
+            var e = Assert.Throws<InvalidDataException>(read);
+            Assert.Contains(expected, e.Message);
+            Assert.Contains(path, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.DoesNotContain('\r', e.Message);
+        }
+    }
 }
