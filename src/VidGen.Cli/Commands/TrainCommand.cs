@@ -225,7 +225,8 @@ public static class TrainCommand
                 {
                     last = p;
                     task.Value = p.Step;
-                    task.Description = $"step {p.Step} loss {p.Loss:F4} {p.VideosPerSecond:F1} videos/s";
+                    task.Description = $"step {p.Step} loss {p.Loss:F4} {p.VideosPerSecond:F1} videos/s"
+                        + (p.Recoveries > 0 ? $" ({p.Recoveries} recovered, see {Trainer.LogFile})" : "");
                 }, cts.Token);
             });
         if (last is not null)

@@ -89,7 +89,7 @@ public sealed class AutoencoderTrainer : IDisposable
             double lr = LearningRateAt(Step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             if (discriminatorOptimizer is not null) foreach (var g in discriminatorOptimizer.ParamGroups) g.LearningRate = lr;
-            var terms = TrainStep();
+            var terms = CollectionFreeRegion.Run(TrainStep, out _); // as the diffusion trainer's steps (see there)
             Step++;
             double? psnr = null;
             if ((options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0) || Step == options.Steps)

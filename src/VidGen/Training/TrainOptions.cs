@@ -45,4 +45,4 @@ public sealed record TrainOptions
 }
 
 /// <summary>Reported after every optimizer step.</summary>
-public sealed record TrainProgress(int Step, int TotalSteps, double Loss, double LearningRate, double VideosPerSecond, TimeSpan Elapsed, TimeSpan Eta);
+public sealed record TrainProgress(int Step, int TotalSteps, double Loss, double LearningRate, double VideosPerSecond, TimeSpan Elapsed, TimeSpan Eta, int Recoveries = 0);

@@ -22,8 +22,9 @@ namespace VidGen.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    /// <summary>libtorch errors inside a step recovered from the last checkpoint before the run gives up.</summary>
-    public const int MaxRecoveries = 5;
+    /// <summary>libtorch errors inside a step recovered from the last checkpoint, in a row (no new checkpoint saved
+    /// between them), before the run gives up: a run that keeps getting past checkpoints keeps going.</summary>
+    public const int MaxRecoveriesInARow = 5;
     public const string StateDir = "training", RawWeights = "raw.safetensors", EmaWeights = "ema.safetensors", OptimizerFile = "optimizer.bin", StateFile = "state.json", LogFile = "train_log.jsonl",
         SnapshotDir = "snapshots", SnapshotIndex = "index.jsonl";
 
@@ -43,8 +44,8 @@ public sealed class Trainer : IDisposable
     public double TrainingSeconds => savedSeconds + (session?.Elapsed.TotalSeconds ?? 0);
     private double savedSeconds;
     private Stopwatch? session;
-    private int recoveries;
-    /// <summary>Steps redone from a checkpoint after a libtorch error (see <see cref="MaxRecoveries"/>).</summary>
+    private int recoveries, recoveriesInARow;
+    /// <summary>Times this trainer went back to a checkpoint after a libtorch error (see <see cref="MaxRecoveriesInARow"/>).</summary>
     public int Recoveries => recoveries;
     private readonly IDisposable threadScope;
 
@@ -106,21 +107,27 @@ public sealed class Trainer : IDisposable
             double lr = LearningRateAt(options, Step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             double stepLoss;
+            int collections;
             try
             {
-                stepLoss = TrainStep();
-                Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
+                stepLoss = CollectionFreeRegion.Run(() =>
+                {
+                    double l = TrainStep();
+                    Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
+                    return l;
+                }, out collections);
             }
-            catch (ExternalException e) when (recoveries < MaxRecoveries && File.Exists(Path.Combine(outDir, StateDir, StateFile)))
+            catch (ExternalException e) when (recoveriesInARow < MaxRecoveriesInARow && File.Exists(Path.Combine(outDir, StateDir, StateFile)))
             {
-                // A libtorch error inside a step (TorchSharp 0.107's optimizer has failed with "Unknown scalar type" after
-                // hours of training) may leave the weights half-updated: go back to the last checkpoint, which continues
-                // exactly, instead of losing the run.
+                // A libtorch error inside a step may leave the weights half-updated: go back to the last checkpoint, which
+                // continues exactly, instead of losing the run. Seen every few hundred world2 steps before steps ran in a
+                // CollectionFreeRegion ("Unknown scalar type", "Expected false to be true": a freed TorchSharp Scalar).
                 recoveries++;
+                recoveriesInARow++;
                 int failedAt = Step;
                 Resume();
                 Model.train();
-                log.WriteLine(JsonSerializer.Serialize(new { recovered = e.Message.Split('\n')[0], failed_at = failedAt, resumed_at = Step }));
+                log.WriteLine(JsonSerializer.Serialize(new { recovered = e.Message.Split('\n')[0].TrimEnd(), failed_at = failedAt, resumed_at = Step }));
                 log.Flush();
                 continue;
             }
@@ -129,10 +136,10 @@ public sealed class Trainer : IDisposable
             double elapsed = clock.Elapsed.TotalSeconds;
             double vps = (Step - startStep) * options.BatchSize * options.GradAccumulation / Math.Max(elapsed, 1e-9);
             var eta = TimeSpan.FromSeconds((options.Steps - Step) * elapsed / Math.Max(1, Step - startStep));
-            log.WriteLine(JsonSerializer.Serialize(new { step = Step, loss = stepLoss, lr, videos_per_s = Math.Round(vps, 3), elapsed_s = Math.Round(elapsed, 2) }));
+            log.WriteLine(JsonSerializer.Serialize(new { step = Step, loss = stepLoss, lr, videos_per_s = Math.Round(vps, 3), elapsed_s = Math.Round(elapsed, 2), collections }));
             log.Flush(); // the log is read while training runs (and survives a kill)
-            progress?.Invoke(new TrainProgress(Step, options.Steps, stepLoss, lr, vps, clock.Elapsed, eta));
-            if (options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0 && Step < options.Steps) { log.Flush(); Save(); }
+            progress?.Invoke(new TrainProgress(Step, options.Steps, stepLoss, lr, vps, clock.Elapsed, eta, recoveries));
+            if (options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0 && Step < options.Steps) { log.Flush(); Save(); recoveriesInARow = 0; }
             if (options.SampleEvery > 0 && Step % options.SampleEvery == 0) WriteSampleGrid();
             if (options.SnapshotEvery > 0 && Step % options.SnapshotEvery == 0) WriteSnapshot();
         }

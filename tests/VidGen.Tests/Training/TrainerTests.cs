@@ -125,7 +125,7 @@ public class TrainerTests
             straight.Train();
         // Clip 17 is in step 4's batch (batch 4): the first time it is drawn, the step fails as libtorch's errors do.
         var faultyDir = TinyModels.TempDir("recover-faulty");
-        var faulty = new FailOnce(TinyModels.ShapesData(), failAt: 17);
+        var faulty = new FailingClips(TinyModels.ShapesData(), [17]);
         using (var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(6) with { CheckpointEvery = 2 }, faultyDir))
         {
             t.Train();
@@ -139,25 +139,78 @@ public class TrainerTests
     }
 
     [Fact]
-    public void ALibtorchErrorBeforeAnyCheckpointIsNotSwallowed()
+    public void ARunThatGetsPastACheckpointBetweenErrorsKeepsRecovering()
     {
-        var faulty = new FailOnce(TinyModels.ShapesData(), failAt: 1);
-        using var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(3), TinyModels.TempDir("recover-none"));
-        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => t.Train());
+        // Six errors, one in the step after each checkpoint (batch 4: clip 4k+1 is in step k's batch): more than
+        // MaxRecoveriesInARow in all, but never more than one in a row.
+        var faulty = new FailingClips(TinyModels.ShapesData(), [9, 17, 25, 33, 41, 49]);
+        var dir = TinyModels.TempDir("recover-many");
+        using (var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(14) with { CheckpointEvery = 2 }, dir))
+        {
+            t.Train();
+            Assert.Equal((14, 6), (t.Step, t.Recoveries));
+        }
+        Assert.Equal(6, File.ReadLines(Path.Combine(dir, Trainer.LogFile)).Count(l => l.Contains("\"recovered\"", StringComparison.Ordinal)));
     }
 
-    sealed class FailOnce(ITrainingClips inner, long failAt) : ITrainingClips
+    [Fact]
+    public void AnErrorThatComesBackEveryTimeStopsTheRunAfterFiveTries()
     {
-        public bool Failed { get; private set; }
+        var faulty = new FailingClips(TinyModels.ShapesData(), [17], always: true);
+        using var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(6) with { CheckpointEvery = 2 }, TinyModels.TempDir("recover-stuck"));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => t.Train());
+        Assert.Equal((4, Trainer.MaxRecoveriesInARow), (t.Step, t.Recoveries));
+    }
+
+    [Fact]
+    public void StepsRunWithNoGarbageCollectionInside()
+    {
+        // Reading each clip throws 64 MB away, as world2's clip readers do in kind: without the region that many
+        // allocations collect several times a step (and a collection mid-call can free a TorchSharp Scalar in use).
+        var dir = TinyModels.TempDir("no-gc");
+        using (var t = new Trainer(ModelConfig.Tiny(16, 4), new Littering(TinyModels.ShapesData()), Options(4), dir))
+            t.Train();
+        var steps = File.ReadLines(Path.Combine(dir, Trainer.LogFile)).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)
+            .Where(n => n["step"] is not null).ToList();
+        Assert.Equal(4, steps.Count);
+        Assert.All(steps, n => Assert.Equal(0, (int)n["collections"]!));
+    }
+
+    sealed class Littering(ITrainingClips inner) : ITrainingClips
+    {
+        private long sink;
         public int Resolution => inner.Resolution;
         public int Frames => inner.Frames;
         public double Fps => inner.Fps;
         public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
         public (VidGen.Media.Video Video, string Caption) Clip(long index)
         {
-            if (index == failAt && !Failed)
+            for (int i = 0; i < 1024; i++) sink += new byte[64 << 10].Length;
+            return inner.Clip(index);
+        }
+    }
+
+    [Fact]
+    public void ALibtorchErrorBeforeAnyCheckpointIsNotSwallowed()
+    {
+        var faulty = new FailingClips(TinyModels.ShapesData(), [1]);
+        using var t = new Trainer(ModelConfig.Tiny(16, 4), faulty, Options(3), TinyModels.TempDir("recover-none"));
+        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => t.Train());
+    }
+
+    /// <summary>Throws libtorch's kind of error the first time each of <paramref name="failAt"/> is read (every time, with <paramref name="always"/>).</summary>
+    sealed class FailingClips(ITrainingClips inner, long[] failAt, bool always = false) : ITrainingClips
+    {
+        private readonly HashSet<long> failed = [];
+        public bool Failed => failed.Count > 0;
+        public int Resolution => inner.Resolution;
+        public int Frames => inner.Frames;
+        public double Fps => inner.Fps;
+        public IEnumerable<string> VocabularyCaptions() => inner.VocabularyCaptions();
+        public (VidGen.Media.Video Video, string Caption) Clip(long index)
+        {
+            if (failAt.Contains(index) && (failed.Add(index) || always))
             {
-                Failed = true;
 #pragma warning disable CA2201 // the exception TorchSharp's CheckForErrors throws, which is what the trainer must survive
                 throw new System.Runtime.InteropServices.ExternalException("Unknown scalar type.\nException raised from type at Scalar.h");
 #pragma warning restore CA2201
