@@ -84,12 +84,13 @@ public sealed class AutoencoderTrainer : IDisposable
         using var log = new StreamWriter(Path.Combine(outDir, LogFile), append: true);
         var clock = Stopwatch.StartNew();
         int startStep = Step;
+        using var quiet = new CollectionFreeRegion();
         while (Step < options.Steps && !cancel.IsCancellationRequested)
         {
             double lr = LearningRateAt(Step);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             if (discriminatorOptimizer is not null) foreach (var g in discriminatorOptimizer.ParamGroups) g.LearningRate = lr;
-            var terms = CollectionFreeRegion.Run(TrainStep, out _); // as the diffusion trainer's steps (see there)
+            var terms = quiet.Run(TrainStep, out _); // as the diffusion trainer's steps (see there)
             Step++;
             double? psnr = null;
             if ((options.CheckpointEvery > 0 && Step % options.CheckpointEvery == 0) || Step == options.Steps)

@@ -102,6 +102,7 @@ public sealed class Trainer : IDisposable
         session = Stopwatch.StartNew(); // apart from the clock: a recovery restarts it
         int startStep = Step;
         Model.train();
+        using var quiet = new CollectionFreeRegion();
         while (Step < options.Steps && !cancel.IsCancellationRequested)
         {
             double lr = LearningRateAt(options, Step);
@@ -110,7 +111,7 @@ public sealed class Trainer : IDisposable
             int collections;
             try
             {
-                stepLoss = CollectionFreeRegion.Run(() =>
+                stepLoss = quiet.Run(() =>
                 {
                     double l = TrainStep();
                     Ema.Update(EmaModel, Model, Ema.DecayAt(options.EmaDecay, Step));
