@@ -20,7 +20,8 @@ if (( seconds > 0 )); then
   for target in "${targets[@]}"; do
     echo "== $(date -u +%FT%TZ) $target"
     "$root/tests/fuzz/fuzz.sh" "$target" "$seconds"
-    echo "== $(date -u +%FT%TZ) $target exit $?"
+    rc=$? # before the line below: its $(date) would reset $?
+    echo "== $(date -u +%FT%TZ) $target exit $rc"
   done
 fi
 
